@@ -1,0 +1,171 @@
+# Build, test and install the suite.  GNU make, no autotools.
+#
+# Layout rules the build relies on (see README.md, "Layout"):
+#   lib/*.c                       -> build/libsuite.a (the shared library)
+#   <area>/*.c with "int main"    -> build/bin/<name>     (area = queue filters list mda)
+#   other <area>/**/*.c           -> build/lib<area>.a   (parts of that area's programs)
+#   tests/unit/test_<x>.c         -> build/tests/unit/test_<x>   (cmocka)
+#   tests/fuzz/fuzz_<x>.c         -> build/fuzz/fuzz_<x>         (libFuzzer, clang)
+#   tests/<area>/*.t              TAP scripts run by prove (through tests/run.pl)
+
+PREFIX    ?= /usr/local
+QMAILHOME ?= /var/qmail
+DESTDIR   ?=
+SANITIZE  ?= 0
+FUZZ_SECONDS ?= 30
+
+CC ?= cc
+ifeq ($(SANITIZE),1)
+BUILD    ?= build/san
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+SANFLAGS  =
+endif
+
+# Libraries are looked up when a recipe runs (recursive '='), so that
+# "make deps check" works on a machine where deps are not yet installed.
+PKGS      = libpcre2-8 libcdb mysqlclient libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN     = -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib $(PKG_CFLAGS) \
+             -DQMAILHOME_DEFAULT='"$(QMAILHOME)"' -MMD -MP
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
+
+AREAS = queue filters list mda
+
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBSUITE  := $(BUILD)/libsuite.a
+
+# A program is an area source file that defines main() at the start of a line.
+PROG_SRCS := $(shell grep -l '^int main' $(foreach a,$(AREAS),$(wildcard $(a)/*.c)) /dev/null 2>/dev/null)
+PROGS     := $(foreach s,$(PROG_SRCS),$(BUILD)/bin/$(basename $(notdir $(s))))
+SCRIPTS   := $(wildcard $(addsuffix /*.sh,$(AREAS)))
+SCRIPT_BINS := $(foreach s,$(SCRIPTS),$(BUILD)/bin/$(basename $(notdir $(s))))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPERS   := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+MANPAGES  := $(sort $(wildcard man/*.[1-8]))
+
+.PHONY: all check unit integration man-lint deps install setup bench fuzz demo clean
+.DELETE_ON_ERROR:
+
+all: $(PROGS) $(SCRIPT_BINS) $(HELPERS)
+
+# ---- the shared library -------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBSUITE): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# ---- per-area part libraries and programs -------------------------------
+define area_rules
+$(1)_SRCS  := $$(sort $$(wildcard $(1)/*.c $(1)/*/*.c))
+$(1)_PARTS := $$(filter-out $$(PROG_SRCS),$$($(1)_SRCS))
+$(BUILD)/lib$(1).a: $$($(1)_PARTS:%.c=$(BUILD)/%.o)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach a,$(AREAS),$(eval $(call area_rules,$(a))))
+
+define prog_rule
+$(BUILD)/bin/$(basename $(notdir $(1))): $(BUILD)/$(1:.c=.o) $(BUILD)/lib$(firstword $(subst /, ,$(1))).a $(LIBSUITE)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach s,$(PROG_SRCS),$(eval $(call prog_rule,$(s))))
+
+$(BUILD)/bin/%: queue/%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod 755 $@
+$(BUILD)/bin/%: filters/%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod 755 $@
+$(BUILD)/bin/%: list/%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod 755 $@
+
+# ---- tests ----------------------------------------------------------------
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSUITE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUITE) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIBSUITE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUITE) $(PKG_LIBS)
+
+unit: $(UNITS)
+
+# Everything (unit binaries and .t scripts) runs under one TAP harness, which
+# prints the closing "N passed, N failed" line.  TESTS=... narrows the set.
+TESTS ?=
+check: all $(UNITS)
+	SUITE_BUILD=$(abspath $(BUILD)) SUITE_SRC=$(CURDIR) perl tests/run.pl $(UNITS) $(if $(TESTS),$(TESTS),$(sort $(wildcard tests/*/*.t)))
+
+man-lint:
+	@test -n "$(MANPAGES)" || { echo "no man pages"; exit 1; }
+	mandoc -Tlint -Wwarning $(MANPAGES)
+	@echo "man-lint: $(words $(MANPAGES)) pages clean"
+
+# ---- fuzzing (clang + libFuzzer; separate build, never part of check) --------
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilib -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(LIB_SRCS) $(PKG_CFLAGS) $(PKG_LIBS)
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+	    name=$$(basename $$f); corpus=build/fuzz/corpus/$$name; mkdir -p $$corpus; \
+	    seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
+	    echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 $$corpus $$seeds 2>&1 | tail -n 4; \
+	done
+
+# ---- dependencies (Debian 12 packages) ------------------------------------
+DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev perl \
+           libpcre2-dev libcdb-dev tinycdb default-libmysqlclient-dev libssl-dev libcmocka-dev \
+           mariadb-server mariadb-client mandoc ucspi-tcp daemontools swaks \
+           maildrop procmail hyperfine dovecot-core valgrind
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all present"; else \
+	    echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+	        --no-install-recommends $$missing; fi
+
+# ---- install and system set-up ------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(QMAILHOME)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+	for p in $(PROGS) $(SCRIPT_BINS); do install -m 755 $$p $(DESTDIR)$(QMAILHOME)/bin/; done
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+setup: install
+	sh queue/qmail-setup.sh -s "$(DESTDIR)$(QMAILHOME)"
+
+# ---- demo, bench ------------------------------------------------------------
+demo: all
+	sh tests/demo.sh $(abspath $(BUILD))
+
+bench: all
+	sh tests/bench/run.sh $(abspath $(BUILD))
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
