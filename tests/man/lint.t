@@ -1,0 +1,17 @@
+#!/bin/sh
+# Every man page passes mandoc -Tlint at warning level, and every installed
+# program has a page.
+. "$SUITE_SRC/tests/lib/tap.sh"
+cd "$SUITE_SRC" || exit 1
+for m in man/*.[1-8]; do
+    out=$(mandoc -Tlint -Wwarning "$m" 2>&1)
+    is "$out" "" "mandoc -Tlint $m"
+done
+for p in "$SUITE_BUILD"/bin/*; do
+    [ -e "$p" ] || continue
+    name=$(basename "$p")
+    found=no
+    for m in man/"$name".[1-8]; do [ -f "$m" ] && found=yes; done
+    is "$found" yes "man page for $name"
+done
+done_testing
