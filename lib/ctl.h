@@ -47,10 +47,12 @@ enum ctl_result { CTL_ERR = -1, CTL_MISSING = 0, CTL_FOUND = 1 };
 
 /* The qmail home (see above).  The result is never NULL and must not be freed. */
 const char *ctl_home(void);
-/* 1 in sandbox mode, 0 in system mode.  Sandbox mode: the process is not
- * root, or QMAILHOME is set (and honoured: the process is not setuid).  In
- * sandbox mode nothing changes uid or gid and deliveries run as the
- * invoking user; in system mode privileges are separated as in qmail. */
+/* 1 in sandbox mode, 0 in system mode.  Sandbox mode: QMAILHOME names a
+ * home other than the compiled-in one (and is honoured: the process is not
+ * setuid).  In sandbox mode nothing changes uid or gid and deliveries run
+ * as the invoking user; in system mode privileges are separated as in
+ * qmail.  A process that is not root cannot change uid either way: callers
+ * check geteuid() before switching users. */
 int ctl_sandbox(void);
 /* out = home "/control/" name; home NULL = ctl_home(). EINVAL for a bad name. */
 int ctl_path(str *out, const char *home, const char *name);

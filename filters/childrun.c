@@ -1,0 +1,80 @@
+/* childrun: run a wrapped program as qmail's filters do.  See childrun.h. */
+#include "childrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int childrun_temperr(int e)
+{
+    switch (e) {
+    case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EDEADLK: case EBUSY: case ENFILE: case EMFILE: case EFBIG: case ENOSPC:
+    case ENETDOWN: case ENETUNREACH: case ENETRESET: case ECONNABORTED: case ECONNRESET:
+    case ENOBUFS: case ETOOMANYREFS: case ECONNREFUSED: case EHOSTDOWN: case EHOSTUNREACH:
+    case EUSERS: case EDQUOT: case ESTALE: case ENOLCK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int childrun_reap(pid_t pid, int *wstat)
+{
+    while (waitpid(pid, wstat, 0) < 0)
+        if (errno != EINTR) return -1;
+    return 0;
+}
+
+int childrun_wait(char *const *argv, int *wstat)
+{
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_DFL);
+        execvp(argv[0], argv);
+        _exit(childrun_temperr(errno) ? 111 : 100);
+    }
+    return childrun_reap(pid, wstat);
+}
+
+int childrun_pipe(const char *prog, char *const *argv, pid_t *pid, int *fd)
+{
+    int pi[2];
+    if (pipe2(pi, O_CLOEXEC) < 0) return -1;
+    *pid = fork();
+    if (*pid < 0) {
+        int e = errno;
+        close(pi[0]);
+        close(pi[1]);
+        errno = e;
+        return -1;
+    }
+    if (*pid == 0) {
+        char msg[1024];
+        int e, n;
+        ssize_t w;
+        if (dup2(pi[0], 0) < 0) _exit(111);
+        signal(SIGPIPE, SIG_DFL);
+        execvp(argv[0], argv);
+        e = errno;
+        n = snprintf(msg, sizeof msg, "%s: fatal: unable to run %s: %s\n", prog, argv[0],
+                     strerror(e));
+        if (n > 0) {
+            if ((size_t)n >= sizeof msg) { n = (int)sizeof msg - 1; msg[n - 1] = '\n'; }
+            w = write(2, msg, (size_t)n);
+            (void)w;
+        }
+        _exit(childrun_temperr(e) ? 111 : 100);
+    }
+    close(pi[0]);
+    *fd = pi[1];
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * condredirect: forward the message to another address if a program says
+ * so, as in a .qmail line "|condredirect boss@example.net grep -q urgent".
+ *
+ *   condredirect newaddress program [ arg ... ]
+ *
+ * Runs program with the message on stdin.  If it exits 0, the message
+ * ($DTLINE in front) is queued to newaddress with envelope sender $SENDER,
+ * "condredirect: qp N" is printed and condredirect exits 99, so that
+ * qmail-local skips the rest of the .qmail file.  If program exits 111 (or
+ * crashes), condredirect exits 111; any other exit code means "do not
+ * redirect": condredirect exits 0.  Queue failures: 100 permanent, 111
+ * temporary; SENDER or DTLINE unset: 100.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "childrun.h"
+#include "die.h"
+#include "qqfwd.h"
+#include "str.h"
+
+#define PROG "condredirect"
+
+int main(int argc, char **argv)
+{
+    const char *sender, *dtline;
+    str why = STR_INIT;
+    unsigned long qp = 0;
+    int wstat;
+
+    if (argc < 3) die_usage(PROG, "condredirect newaddress program [ arg ... ]");
+    if (childrun_wait(argv + 2, &wstat) < 0) die_sys(EXIT_TEMP, PROG, "unable to fork");
+    if (!WIFEXITED(wstat)) die(EXIT_TEMP, PROG, "child crashed");
+    switch (WEXITSTATUS(wstat)) {
+    case 0: break;
+    case 111: die(EXIT_TEMP, PROG, "temporary child error");
+    default: return 0;
+    }
+
+    if (lseek(0, 0, SEEK_SET) < 0) die_sys(EXIT_TEMP, PROG, "unable to rewind");
+    signal(SIGPIPE, SIG_IGN);
+    if (!(sender = getenv("SENDER"))) die(EXIT_PERM, PROG, "SENDER not set");
+    if (!(dtline = getenv("DTLINE"))) die(EXIT_PERM, PROG, "DTLINE not set");
+
+    switch (qqfwd(dtline, sender, argv + 1, 1, &qp, &why)) {
+    case QQFWD_OK: break;
+    case QQFWD_START: die_sys(EXIT_TEMP, PROG, "unable to fork");
+    case QQFWD_READ: die_sys(EXIT_TEMP, PROG, "unable to read message");
+    case QQFWD_PERM: die(EXIT_PERM, PROG, "%s", why.s);
+    default: die(EXIT_TEMP, PROG, "%s", why.s);
+    }
+    str_free(&why);
+    qqfwd_report(PROG, qp);
+    return EXIT_STOP;
+}

@@ -1,0 +1,274 @@
+/*
+ * qmail-queue: put one message into the queue.
+ *
+ * Message on fd 0, envelope on fd 1 (F<sender>\0 T<rcpt>\0 ... \0).  The
+ * message is stored in mess/<id%23>/<id> (id = the file's inode number) with
+ * one Received line in front, the envelope becomes todo/<id%23>/<id> (or a
+ * flat todo/<id> in a tree without todo subdirectories); the link into
+ * todo/ is the commit point.  Exit codes are those of qmail-queue(8).
+ *
+ * Stronger than the original: the message file, the envelope file and the
+ * directories they are linked into are all fsync'd before the commit is
+ * reported, because Linux does not make directory updates synchronous.  The
+ * files are made nameless first (O_TMPFILE) where the filesystem allows it,
+ * so a crash before the commit leaves no debris at all; elsewhere the
+ * original's pid-file and intd/ sequence is used.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "datefmt.h"
+#include "fs.h"
+#include "queuefmt.h"
+#include "str.h"
+
+/* qmail-queue(8) exit codes */
+enum {
+    QQ_ADDR_TOO_LONG = 11,
+    QQ_ADDR_BAD = 12,        /* ours: an address with CR or LF in it */
+    QQ_NOMEM = 51,
+    QQ_TIMEOUT = 52,
+    QQ_WRITE = 53,
+    QQ_READ = 54,
+    QQ_HOME = 61,
+    QQ_QUEUEDIR = 62,
+    QQ_PID = 63,
+    QQ_MESS = 64,
+    QQ_INTD = 65,
+    QQ_TODO = 66,
+    QQ_BUG = 81,
+    QQ_FORMAT = 91
+};
+
+#define ADDR_MAX 1003 /* bytes of an address including its NUL, as qmail */
+
+static char messpath[64];
+static char intdpath[64];
+static int mess_linked, intd_linked;
+
+/* Remove what was made so far; the id (inode) is then free for reuse. */
+static void cleanup_and_exit(int code) __attribute__((noreturn));
+static char messscratch_name[64]; /* a pid/ scratch name to remove on failure */
+
+static void cleanup_and_exit(int code)
+{
+    if (intd_linked) unlink(intdpath);
+    if (mess_linked) unlink(messpath);
+    if (messscratch_name[0]) unlink(messscratch_name);
+    _exit(code);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    _exit(QQ_TIMEOUT); /* the 24-hour suicide timer; debris is cleaned later */
+}
+
+static uid_t uid_of(const char *user)
+{
+    struct passwd *pw = getpwnam(user);
+    return pw ? pw->pw_uid : (uid_t)-1;
+}
+
+static int received_line(str *out, pid_t pid)
+{
+    uid_t uid = getuid();
+    if (str_copys(out, "Received: (qmail ") < 0) return -1;
+    if (str_catulong(out, (unsigned long)pid) < 0) return -1;
+    if (str_cats(out, " invoked ") < 0) return -1;
+    if (uid == uid_of("alias")) { if (str_cats(out, "by alias") < 0) return -1; }
+    else if (uid == uid_of("qmaild")) { if (str_cats(out, "from network") < 0) return -1; }
+    else if (uid == uid_of("qmails")) { if (str_cats(out, "for bounce") < 0) return -1; }
+    else if (str_cats(out, "by uid ") < 0 || str_catulong(out, (unsigned long)uid) < 0) return -1;
+    if (str_cats(out, "); ") < 0 || datefmt_822(out, time(NULL)) < 0) return -1;
+    return str_catc(out, '\n');
+}
+
+/*
+ * A new, not yet named file in dir.  With O_TMPFILE the file has no name
+ * until linked; otherwise a pid-style scratch name is created and
+ * *scratch holds it (to be unlinked once the real name exists).
+ */
+static int new_file(const char *dir, char *scratch, size_t n)
+{
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+    scratch[0] = 0;
+    if (fd >= 0) return fd;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return -1;
+    for (int seq = 1; seq <= 9; seq++) {
+        snprintf(scratch, n, "%s/%ld.%ld.%d", dir, (long)getpid(), (long)time(NULL), seq);
+        fd = open(scratch, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) return fd;
+        if (errno != EEXIST) break;
+    }
+    scratch[0] = 0;
+    return -1;
+}
+
+/* Gives the file fd (made by new_file) the name path. */
+static int name_file(int fd, const char *scratch, const char *path)
+{
+    char proc[64];
+    if (scratch[0]) {
+        if (link(scratch, path) < 0) return -1;
+        unlink(scratch);
+        return 0;
+    }
+    /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc works for everyone */
+    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+static void copy_message(int out, const str *received)
+{
+    char buf[65536];
+    ssize_t r;
+    if (fs_write_all(out, received->s, received->len) < 0) cleanup_and_exit(QQ_WRITE);
+    for (;;) {
+        r = read(0, buf, sizeof buf);
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            cleanup_and_exit(QQ_READ);
+        }
+        if (fs_write_all(out, buf, (size_t)r) < 0) cleanup_and_exit(QQ_WRITE);
+    }
+    if (fsync(out) < 0) cleanup_and_exit(QQ_WRITE);
+}
+
+/*
+ * Reads the envelope from fd 1 and appends its records to env, checking the
+ * format: one F record, T records, a final empty record.  EOF before the
+ * final NUL is a read error: nothing is queued.
+ */
+static void read_envelope(str *env)
+{
+    char buf[4096];
+    size_t start = env->len; /* where the current record begins */
+    int records = 0, done = 0;
+    for (;;) {
+        ssize_t r = read(1, buf, sizeof buf);
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            cleanup_and_exit(QQ_READ);
+        }
+        for (ssize_t i = 0; i < r; i++) {
+            char c = buf[i];
+            if (done) continue; /* bytes after the final NUL are ignored */
+            if (env->len == start) {
+                /* first byte of a record */
+                if (c == 0) {
+                    if (records == 0) cleanup_and_exit(QQ_FORMAT);
+                    done = 1;
+                    continue;
+                }
+                if (records == 0 ? c != 'F' : c != 'T') cleanup_and_exit(QQ_FORMAT);
+            }
+            if (c == '\n' || c == '\r') cleanup_and_exit(QQ_ADDR_BAD);
+            /* the record is its type letter, the address and a NUL */
+            if (env->len - start > ADDR_MAX) cleanup_and_exit(QQ_ADDR_TOO_LONG);
+            if (str_catc(env, c) < 0) cleanup_and_exit(QQ_NOMEM);
+            if (c == 0) { records++; start = env->len; }
+        }
+        if (done) break;
+    }
+    if (!done) cleanup_and_exit(QQ_READ);
+}
+
+int main(void)
+{
+    str received = STR_INIT, env = STR_INIT;
+    char scratch[64], messscratch[64], todopath[64], messdir[32];
+    struct stat st;
+    pid_t pid = getpid();
+    int messfd, envfd;
+
+    signal(SIGALRM, on_alarm);
+    alarm(86400);
+    signal(SIGPIPE, SIG_IGN);
+    umask(033);
+    /* a closed fd 0 or 1 would be taken by a queue file and read back */
+    if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) _exit(QQ_READ);
+    if (chdir(ctl_home()) < 0) _exit(QQ_HOME);
+    if (chdir("queue") < 0) _exit(QQ_QUEUEDIR);
+
+    /* the message file; its inode number becomes the message id.  It gets
+     * its name only once everything is written, so an interrupted run
+     * leaves nothing behind in mess/ */
+    messfd = new_file("pid", messscratch, sizeof messscratch);
+    if (messfd < 0) _exit(QQ_PID);
+    if (fstat(messfd, &st) < 0) _exit(QQ_PID);
+    memcpy(messscratch_name, messscratch, sizeof messscratch_name);
+    qf_path(messpath, sizeof messpath, "mess", (unsigned long)st.st_ino, 1);
+    qf_path(messdir, sizeof messdir, "mess", (unsigned long)st.st_ino, 1);
+    *strrchr(messdir, '/') = 0;
+
+    if (received_line(&received, pid) < 0) cleanup_and_exit(QQ_NOMEM);
+    copy_message(messfd, &received);
+
+    /* the envelope: u<uid> p<pid> then the records as given */
+    if (str_copys(&env, "u") < 0 || str_catulong(&env, (unsigned long)getuid()) < 0 ||
+        str_catc(&env, 0) < 0 || str_catc(&env, 'p') < 0 ||
+        str_catulong(&env, (unsigned long)pid) < 0 || str_catc(&env, 0) < 0)
+        cleanup_and_exit(QQ_NOMEM);
+    read_envelope(&env);
+
+    envfd = new_file("intd", scratch, sizeof scratch);
+    if (envfd < 0) cleanup_and_exit(QQ_INTD);
+    if (fs_write_all(envfd, env.s, env.len) < 0 || fsync(envfd) < 0) {
+        if (scratch[0]) unlink(scratch);
+        cleanup_and_exit(QQ_WRITE);
+    }
+
+    /* the message must be durable under its name before the commit */
+    if (name_file(messfd, messscratch, messpath) < 0) {
+        if (scratch[0]) unlink(scratch);
+        cleanup_and_exit(QQ_MESS);
+    }
+    mess_linked = 1;
+    if (close(messfd) < 0 || fs_fsync_dir(messdir) < 0) {
+        if (scratch[0]) unlink(scratch);
+        cleanup_and_exit(QQ_WRITE);
+    }
+
+    qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 1);
+    if (scratch[0]) {
+        /* the original sequence: intd/<id>, then the todo link */
+        qf_path(intdpath, sizeof intdpath, "intd", (unsigned long)st.st_ino, 0);
+        if (link(scratch, intdpath) < 0) { unlink(scratch); cleanup_and_exit(QQ_INTD); }
+        unlink(scratch);
+        intd_linked = 1;
+        if (link(intdpath, todopath) < 0) {
+            /* a tree without todo subdirectories: the flat 1.03 layout */
+            qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 0);
+            if (errno != ENOENT || link(intdpath, todopath) < 0) cleanup_and_exit(QQ_TODO);
+        }
+    } else if (name_file(envfd, scratch, todopath) < 0) {
+        qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 0);
+        if (errno != ENOENT || name_file(envfd, scratch, todopath) < 0) cleanup_and_exit(QQ_TODO);
+    }
+    /* committed: from here on the message is queued, so never unlink it */
+    mess_linked = intd_linked = 0;
+    if (fs_fsync_parent(todopath) < 0) _exit(QQ_WRITE); /* queued but durability unknown */
+    close(envfd);
+
+    /* pull the trigger; nobody listening is fine */
+    int trig = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (trig >= 0) {
+        ssize_t w = write(trig, "", 1);
+        (void)w;
+        close(trig);
+    }
+    _exit(0);
+}
