@@ -1,0 +1,42 @@
+/*
+ * fsyncrate DIR N: the disk's rate of "create a new file, write 4 KiB,
+ * fsync, close" in DIR, N times; prints files per second (integer).  This
+ * is the limit the queue benchmarks are compared with.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    char buf[4096], path[4096];
+    struct timespec a, b;
+    long n;
+
+    if (argc != 3 || (n = atol(argv[2])) <= 0) {
+        fprintf(stderr, "usage: fsyncrate DIR N\n");
+        return 100;
+    }
+    memset(buf, 'x', sizeof buf);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/f%ld", argv[1], i);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || write(fd, buf, sizeof buf) != (ssize_t)sizeof buf || fsync(fd) < 0 ||
+            close(fd) < 0) {
+            perror("fsyncrate");
+            return 111;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/f%ld", argv[1], i);
+        unlink(path);
+    }
+    printf("%.0f\n", (double)n / secs);
+    return 0;
+}
