@@ -1,5 +1,6 @@
 /* childrun: run a wrapped program as qmail's filters do.  See childrun.h. */
 #include "childrun.h"
+#include "die.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,22 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int childrun_temperr(int e)
-{
-    switch (e) {
-    case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-    case EWOULDBLOCK:
-#endif
-    case EDEADLK: case EBUSY: case ENFILE: case EMFILE: case EFBIG: case ENOSPC:
-    case ENETDOWN: case ENETUNREACH: case ENETRESET: case ECONNABORTED: case ECONNRESET:
-    case ENOBUFS: case ETOOMANYREFS: case ECONNREFUSED: case EHOSTDOWN: case EHOSTUNREACH:
-    case EUSERS: case EDQUOT: case ESTALE: case ENOLCK:
-        return 1;
-    default:
-        return 0;
-    }
-}
+int childrun_temperr(int e) { return die_errno_temp(e); }
 
 int childrun_reap(pid_t pid, int *wstat)
 {

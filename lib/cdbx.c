@@ -1,5 +1,6 @@
 /* cdbx: tinycdb reading and atomic rebuild.  See cdbx.h. */
 #include "cdbx.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,28 +107,6 @@ void cdbx_iter_free(cdbx_iter *it)
 
 /* ---- writing -------------------------------------------------------------- */
 
-/* fsync the directory holding path; file systems that cannot are not an error. */
-static int cdbx_syncdir(const char *path)
-{
-    str dir = STR_INIT;
-    const char *slash = strrchr(path, '/');
-    int fd, r = -1, e;
-
-    if (!slash) r = str_copys(&dir, ".");
-    else if (slash == path) r = str_copys(&dir, "/");
-    else r = str_copyb(&dir, path, (size_t)(slash - path));
-    if (r < 0) return -1;
-    fd = open(dir.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    e = errno;
-    str_free(&dir);
-    if (fd < 0) { errno = e; return -1; }
-    r = fsync(fd);
-    if (r < 0 && (errno == EINVAL || errno == EROFS)) r = 0;
-    e = errno;
-    close(fd);
-    errno = e;
-    return r;
-}
 
 int cdbx_make_start(cdbx_make *mk, const char *path, mode_t mode)
 {
@@ -202,7 +181,7 @@ int cdbx_make_finish(cdbx_make *mk)
     if (close(fd) < 0) { fd = -1; goto fail; }
     fd = -1;
     if (rename(mk->tmp.s, mk->path.s) < 0) goto fail;
-    r = cdbx_syncdir(mk->path.s);
+    r = fs_fsync_parent(mk->path.s);
     {
         int e = errno;
         str_free(&mk->path);

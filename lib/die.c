@@ -52,6 +52,23 @@ void die_usage(const char *prog, const char *usage)
     exit(EXIT_PERM);
 }
 
+int die_errno_temp(int e)
+{
+    switch (e) {
+    case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EDEADLK: case EBUSY: case ENFILE: case EMFILE: case EFBIG: case ENOSPC:
+    case ENETDOWN: case ENETUNREACH: case ENETRESET: case ECONNABORTED: case ECONNRESET:
+    case ENOBUFS: case ETOOMANYREFS: case ECONNREFUSED: case EHOSTDOWN: case EHOSTUNREACH:
+    case EUSERS: case EDQUOT: case ESTALE: case ENOLCK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void die_nomem(const char *prog) { die(EXIT_TEMP, prog, "out of memory"); }
 
 void warn(const char *prog, const char *fmt, ...)

@@ -31,6 +31,10 @@ void die_sys(int code, const char *prog, const char *fmt, ...)
 void die_usage(const char *prog, const char *usage) __attribute__((noreturn));
 /* Out of memory is always temporary. */
 void die_nomem(const char *prog) __attribute__((noreturn));
+/* 1 if errno value e means "try again later" (qmail's error_temp): out of
+ * memory or descriptors, I/O and NFS trouble, interrupted or timed-out
+ * calls, network failures; 0 for permanent conditions such as ENOENT. */
+int die_errno_temp(int e);
 /* "<prog>: warning: <fmt...>\n" on stderr. */
 void warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warn_sys(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -71,7 +71,7 @@ int fs_fsync_dir(const char *dirpath)
     while (fd < 0 && errno == EINTR);
     if (fd < 0) return -1;
     r = fsync(fd);
-    if (r < 0 && errno == EINVAL) r = 0;   /* the filesystem cannot sync directories */
+    if (r < 0 && (errno == EINVAL || errno == EROFS)) r = 0; /* cannot sync directories */
     e = errno;
     close(fd);
     errno = e;

@@ -1,5 +1,6 @@
 /* maildir: Maildir delivery.  See maildir.h. */
 #include "maildir.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -209,20 +210,14 @@ int maildir_tmp_write(maildir_tmp *t, const char *b, size_t n)
     return MAILDIR_OK;
 }
 
-/* fsync a directory; file systems that cannot do it are not an error. */
+/* fsync dir/sub; file systems that cannot do it are not an error. */
 static int maildir_syncdir(const str *dir, const char *sub)
 {
     str p = STR_INIT;
-    int fd, r = -1, e;
-    if (str_copy(&p, dir) < 0 || str_cats(&p, sub) < 0) { str_free(&p); return -1; }
-    fd = open(p.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = -1, e;
+    if (str_copy(&p, dir) == 0 && str_cats(&p, sub) == 0) r = fs_fsync_dir(p.s);
     e = errno;
     str_free(&p);
-    if (fd < 0) { errno = e; return -1; }
-    r = fsync(fd);
-    if (r < 0 && (errno == EINVAL || errno == EROFS)) r = 0;
-    e = errno;
-    close(fd);
     errno = e;
     return r;
 }

@@ -45,17 +45,6 @@ enum { QLX_NFS = 115, QLX_NOALIAS = 116, QLX_SYS = 118 };
 /* The user database: the system's, or a sandbox file. */
 static const char *pwfile;     /* NULL: getpwnam */
 
-static int temp_errno(int e)
-{
-    switch (e) {
-    case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EAGAIN:
-    case EDEADLK: case ENFILE: case EMFILE: case ENOBUFS: case ESTALE: case ENOLCK:
-    case ECONNREFUSED: case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* Looks name up; the result stays valid until the next call. */
 static struct passwd *lookup(const char *name)
@@ -65,7 +54,7 @@ static struct passwd *lookup(const char *name)
     if (!pwfile) {
         errno = 0;
         pw = getpwnam(name);
-        if (!pw && errno && temp_errno(errno)) _exit(QLX_SYS);
+        if (!pw && errno && die_errno_temp(errno)) _exit(QLX_SYS);
         return pw;
     }
     f = fopen(pwfile, "re");
@@ -117,7 +106,7 @@ static int userext(int allow_root)
                         if (*extension) { extension++; dash = "-"; }
                         return 1;
                     }
-                } else if (temp_errno(errno)) {
+                } else if (die_errno_temp(errno)) {
                     _exit(QLX_NFS);
                 }
             }

@@ -34,6 +34,7 @@
 #include "maildir.h"
 #include "mbox.h"
 #include "qq.h"
+#include "rcpt.h"
 #include "str.h"
 
 #define PROG "qmail-local"
@@ -95,17 +96,6 @@ static void sayit(const char *type, const char *s, size_t len)
     str_free(&t);
 }
 
-static int error_temp(int e)
-{
-    switch (e) {
-    case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EAGAIN:
-    case EDEADLK: case ENFILE: case EMFILE: case ENOBUFS: case ESTALE: case ENOLCK:
-    case ECONNREFUSED: case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 static void setenv_or_die(const char *name, const char *value)
 {
@@ -201,7 +191,7 @@ static void maildir(const char *fn)
         signal(SIGALRM, md_alarm);
         alarm(MAILDIR_TIMEOUT);
         fd = open(fn, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) _exit(error_temp(errno) ? 1 : 2);
+        if (fd < 0) _exit(die_errno_temp(errno) ? 1 : 2);
         close(fd);
         switch (maildir_deliver(fn, prefix.s, prefix.len, 0, 0, &mdcounter, NULL, NULL)) {
         case MAILDIR_OK: _exit(0);
@@ -295,22 +285,14 @@ static void mailforward(char **recips)
 /* ---- the .qmail file ------------------------------------------------------------------- */
 
 /*
- * qme = ".qmail" dash tail.  The part that comes from the address (tail)
- * must be one harmless path component, so that no extension can name a
- * file outside the home; dash is the administrator's (it may hold a '/',
- * as qmail-pw2u -/ makes it).  Returns 0 if the name is not usable.
+ * qme = ".qmail" dash tail suffix (lib/rcpt): 1 if the name is usable, 0 if
+ * the part that comes from the address is not one harmless path component.
  */
 static int qme_set(const char *tail, size_t tlen, const char *suffix)
 {
-    size_t start;
-    /* longer than a file name can be: skip it without building it (an
-     * extension of many '-' would otherwise cost quadratic time) */
-    if (tlen > NAME_MAX || tlen + strlen(suffix) + strlen(dash) + 6 > PATH_MAX) return 0;
-    if (str_copys(&qme, ".qmail") < 0 || str_cats(&qme, dash) < 0) temp_nomem();
-    start = strchr(dash, '/') ? qme.len : 0;
-    if (str_catb(&qme, tail, tlen) < 0 || str_cats(&qme, suffix) < 0) temp_nomem();
-    if (qme.len == start) return 1;          /* nothing from the address */
-    return fs_safe_component(qme.s + start, qme.len - start);
+    int r = rcpt_qmail_name(&qme, dash, tail, tlen, suffix);
+    if (r < 0) temp_nomem();
+    return r;
 }
 
 /* Opens qme if it is a regular file: 1 with *fd and *cutable, else 0. */
@@ -319,7 +301,7 @@ static int qmeexists(int *fd, int *cutable)
     struct stat st;
     *fd = open(qme.s, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (*fd < 0) {
-        if (error_temp(errno) || errno == EPERM || errno == EACCES) temp_qmail(qme.s);
+        if (die_errno_temp(errno) || errno == EPERM || errno == EACCES) temp_qmail(qme.s);
         return 0;
     }
     if (fstat(*fd, &st) < 0) temp_qmail(qme.s);
@@ -339,33 +321,40 @@ static int qmeox(const char *suffix)
     struct stat st;
     if (!qme_set(safeext.s, safeext.len, suffix)) return 0;
     if (stat(qme.s, &st) < 0) {
-        if (error_temp(errno)) temp_qmail(qme.s);
+        if (die_errno_temp(errno)) temp_qmail(qme.s);
         return 0;
     }
     return 1;
 }
 
+struct qprobe {
+    int fd;
+    int cutable;
+};
+
+/* rcpt_dotqmail's probe: the name is in qme. */
+static int qprobe_open(void *vc, const char *name)
+{
+    struct qprobe *q = vc;
+    (void)name;
+    return qmeexists(&q->fd, &q->cutable);
+}
+
+/* The .qmail file for dash and ext: the exact name, then the -default
+ * cascade (lib/rcpt); sets $DEFAULT for a default file. */
 static void qmesearch(int *fd, int *cutable)
 {
-    size_t elen = strlen(ext);
+    struct qprobe q = { -1, 0 };
+    size_t defoff;
+    int r = rcpt_dotqmail(dash, ext, qprobe_open, &q, &qme, &defoff);
+    if (r < 0) temp_nomem();
     *fd = -1;
     *cutable = 0;
-    if (qme_set(safeext.s, safeext.len, "") && qmeexists(fd, cutable)) {
-        if (safeext.len >= 7) {
-            size_t i = safeext.len - 7;
-            if (!memcmp(safeext.s + i, "default", 7) && i <= elen) setenv_or_die("DEFAULT", ext + i);
-        }
-        return;
+    if (r == 1) {
+        *fd = q.fd;
+        *cutable = q.cutable;
+        if (defoff != RCPT_NODEFAULT) setenv_or_die("DEFAULT", ext + defoff);
     }
-    for (size_t i = safeext.len + 1; i-- > 0;) {
-        if (i && safeext.s[i - 1] != '-') continue;
-        if (!qme_set(safeext.s, i, "default")) continue;
-        if (qmeexists(fd, cutable)) {
-            if (i <= elen) setenv_or_die("DEFAULT", ext + i);
-            return;
-        }
-    }
-    *fd = -1;
 }
 
 /* ---- main ----------------------------------------------------------------------------- */
@@ -468,9 +457,7 @@ int main(int argc, char **argv)
     x += strcspn(x, "-"); if (*x) x++;
     setenv_or_die("EXT4", x);
 
-    if (str_copys(&safeext, ext) < 0) temp_nomem();
-    str_lower(&safeext);
-    for (i = 0; i < safeext.len; i++) if (safeext.s[i] == '.') safeext.s[i] = ':';
+    if (rcpt_safeext(&safeext, ext) < 0) temp_nomem();
 
     i = strlen(host);
     for (int h = 2; h <= 4; h++) {

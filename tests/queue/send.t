@@ -109,7 +109,7 @@ n=0; while [ "$(ls "$H/bulk/new" | wc -l)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0
 is "$(ls "$H/bulk/new" | wc -l | tr -d ' ')" 1 "ALRM: deferred message retried and delivered"
 
 # --- 6. the retry schedule survives TERM -------------------------------------
-printf 'Subject: defer\n\nx\n' | queue_inject "s@x.org" "$U-defer@$D"
+printf 'Subject: defer\n\nx\n' | queue_inject "$U-sender@$D" "$U-defer@$D"
 queue_wait 'deferral: not_yet/'
 queue_stop
 ok $? "TERM: qmail-send says status: exiting"
@@ -145,6 +145,7 @@ out=$(cd "$SANDBOX" && qmail-send 0>&1 1>/dev/null 2>/dev/null 3>/dev/null 4>/de
 like "$out" "alert: cannot start: qmail-send is already running" "second qmail-send refuses"
 like "$out" "rc=111" "and exits 111"
 
+n=0; while ! queue_empty && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
 queue_stop
 queue_empty
 ok $? "queue is empty at the end"
