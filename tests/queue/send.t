@@ -145,6 +145,29 @@ out=$(cd "$SANDBOX" && qmail-send 0>&1 1>/dev/null 2>/dev/null 3>/dev/null 4>/de
 like "$out" "alert: cannot start: qmail-send is already running" "second qmail-send refuses"
 like "$out" "rc=111" "and exits 111"
 
+# --- 9. concurrencylocal limits parallel deliveries ----------------------------
+n=0; while ! queue_empty && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+queue_stop
+echo 2 >"$QMAILHOME/control/concurrencylocal"
+printf '|sleep 1\n' >"$H/.qmail-slow"
+: >"$QUEUE_LOG"
+queue_start
+for i in 1 2 3 4 5; do printf 'Subject: slow\n\nx\n' | queue_inject "$U-sender@$D" "$U-slow@$D"; done
+n=0; while [ "$(queue_count '^end msg')" -lt 5 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done
+is "$(grep -o 'status: local [0-9]*/2' "$QUEUE_LOG" | sort -u | tr '\n' ' ')" \
+    "status: local 0/2 status: local 1/2 status: local 2/2 " "at most 2 local deliveries at once"
+
+# --- 10. HUP: virtualdomains re-read, mail for the new domain is accepted -----
+printf 'virt.example:%s-v2\n' "$U" >"$QMAILHOME/control/virtualdomains"
+maildirmake "$H/virt"
+echo "./virt/" >"$H/.qmail-v2-default"
+kill -HUP "$QUEUE_PID"
+sleep 0.3
+printf 'Subject: virtual\n\nx\n' | queue_inject "$U-sender@$D" "joe@virt.example"
+n=0; while [ "$(ls "$H/virt/new" | wc -l)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+f=$(ls "$H/virt/new" | head -1)
+is "$(sed -n 2p "$H/virt/new/$f" 2>/dev/null)" "Delivered-To: $U-v2-joe@virt.example" "after HUP the virtual domain is delivered"
+
 n=0; while ! queue_empty && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
 queue_stop
 queue_empty
