@@ -24,7 +24,7 @@ queue_start() {
 
 queue_wait() {
     _qw_n=0
-    _qw_max=$(( ${2:-20} * 20 ))
+    _qw_max=$(( ${2:-60} * 20 ))
     while ! grep -Eq -- "$1" "$QUEUE_LOG" 2>/dev/null; do
         _qw_n=$((_qw_n + 1))
         [ "$_qw_n" -gt "$_qw_max" ] && { diag "timed out waiting for /$1/ in the log"; return 1; }

@@ -49,7 +49,7 @@ body one" "delivered file"
 printf 'Subject: two\n\nbody two\n' | queue_inject "$U-sender@$D" "$U-bad@$D"
 queue_wait "^bounce msg "
 queue_wait "delivery [0-9]+: success: did_1\+0\+0/" >/dev/null
-n=0; while [ "$(ls "$H/bounces/new" | wc -l)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ "$(ls "$H/bounces/new" | wc -l)" -lt 1 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 b=$(ls "$H/bounces/new" | head -1)
 like "$(grep -E '^delivery [0-9]+: failure:' "$QUEUE_LOG")" 'failure: no_such_thing_here/$' "failure line"
 got=$(sed -e 's/^\(Received: (qmail \)[0-9]*\( invoked [^)]*\)); .*/\1P\2); DATE/' \
@@ -79,7 +79,7 @@ body two" "bounce text (QSBMF)"
 
 # --- 3. double bounce and triple bounce -------------------------------------
 printf 'Subject: three\n\nbody three\n' | queue_inject "" "$U-bad@$D"
-n=0; while [ "$(ls "$H/pm/new" | wc -l)" -lt 1 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ "$(ls "$H/pm/new" | wc -l)" -lt 1 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 p=$(ls "$H/pm/new" | head -1)
 got=$(sed -n '/^Hi\. /,/^--- /p' "$H/pm/new/$p" 2>/dev/null)
 is "$got" "Hi. This is the qmail-send program at $D.
@@ -97,7 +97,7 @@ ok $? "triple bounce discarded"
 
 # --- 4. VERP ------------------------------------------------------------------
 printf 'Subject: verp\n\nx\n' | queue_inject "$U-list-@$D-@[]" "$U-v@$D"
-n=0; while [ ! -s "$H/verp.out" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ ! -s "$H/verp.out" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 is "$(cat "$H/verp.out")" "$U-list-$U-v=$D@$D" "VERP sender expanded per recipient"
 
 # --- 5. ALRM retries deferred deliveries at once ------------------------------
@@ -105,7 +105,7 @@ printf 'Subject: later\n\nx\n' | queue_inject "s@x.org" "$U-later@$D"
 queue_wait 'deferral: waiting/'
 touch "$H/go"
 kill -ALRM "$QUEUE_PID"
-n=0; while [ "$(ls "$H/bulk/new" | wc -l)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ "$(ls "$H/bulk/new" | wc -l)" -lt 1 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 is "$(ls "$H/bulk/new" | wc -l | tr -d ' ')" 1 "ALRM: deferred message retried and delivered"
 
 # --- 6. the retry schedule survives TERM -------------------------------------
@@ -146,14 +146,14 @@ like "$out" "alert: cannot start: qmail-send is already running" "second qmail-s
 like "$out" "rc=111" "and exits 111"
 
 # --- 9. concurrencylocal limits parallel deliveries ----------------------------
-n=0; while ! queue_empty && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while ! queue_empty && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 queue_stop
 echo 2 >"$QMAILHOME/control/concurrencylocal"
 printf '|sleep 1\n' >"$H/.qmail-slow"
 : >"$QUEUE_LOG"
 queue_start
 for i in 1 2 3 4 5; do printf 'Subject: slow\n\nx\n' | queue_inject "$U-sender@$D" "$U-slow@$D"; done
-n=0; while [ "$(queue_count '^end msg')" -lt 5 ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ "$(queue_count '^end msg')" -lt 5 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 is "$(grep -o 'status: local [0-9]*/2' "$QUEUE_LOG" | sort -u | tr '\n' ' ')" \
     "status: local 0/2 status: local 1/2 status: local 2/2 " "at most 2 local deliveries at once"
 
@@ -164,11 +164,11 @@ echo "./virt/" >"$H/.qmail-v2-default"
 kill -HUP "$QUEUE_PID"
 sleep 0.3
 printf 'Subject: virtual\n\nx\n' | queue_inject "$U-sender@$D" "joe@virt.example"
-n=0; while [ "$(ls "$H/virt/new" | wc -l)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while [ "$(ls "$H/virt/new" | wc -l)" -lt 1 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 f=$(ls "$H/virt/new" | head -1)
 is "$(sed -n 2p "$H/virt/new/$f" 2>/dev/null)" "Delivered-To: $U-v2-joe@virt.example" "after HUP the virtual domain is delivered"
 
-n=0; while ! queue_empty && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+n=0; while ! queue_empty && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
 queue_stop
 queue_empty
 ok $? "queue is empty at the end"
