@@ -10,6 +10,7 @@
 
 PREFIX    ?= /usr/local
 QMAILHOME ?= /var/qmail
+EZMLM_ETC ?= /etc/ezmlm
 DESTDIR   ?=
 SANITIZE  ?= 0
 FUZZ_SECONDS ?= 30
@@ -154,6 +155,12 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	for p in $(PROGS) $(SCRIPT_BINS); do install -m 755 $$p $(DESTDIR)$(QMAILHOME)/bin/; done
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	ln -sf sendmail $(DESTDIR)$(QMAILHOME)/bin/mailq
+	ln -sf sendmail $(DESTDIR)$(QMAILHOME)/bin/newaliases
+	# list texts and templates: EZMLM_ETC/<lang>/{text/,messages,charset,ezmlmrc}
+	for l in lang/*/; do l=$$(basename $$l); d=$(DESTDIR)$(EZMLM_ETC)/$$l; \
+	    install -d $$d && cp -R lang/$$l/. $$d/ && install -m 644 templates/ezmlmrc $$d/ezmlmrc; done
+	ln -sfn en_US $(DESTDIR)$(EZMLM_ETC)/default
 
 setup: install
 	sh queue/qmail-setup.sh -s "$(DESTDIR)$(QMAILHOME)"
