@@ -158,9 +158,9 @@ install: all
 	ln -sf sendmail $(DESTDIR)$(QMAILHOME)/bin/mailq
 	ln -sf sendmail $(DESTDIR)$(QMAILHOME)/bin/newaliases
 	# list texts and templates: EZMLM_ETC/<lang>/{text/,messages,charset,ezmlmrc}
-	for l in lang/*/; do l=$$(basename $$l); d=$(DESTDIR)$(EZMLM_ETC)/$$l; \
+	for l in lang/*/; do [ -d "$$l" ] || continue; l=$$(basename $$l); d=$(DESTDIR)$(EZMLM_ETC)/$$l; \
 	    install -d $$d && cp -R lang/$$l/. $$d/ && install -m 644 templates/ezmlmrc $$d/ezmlmrc; done
-	ln -sfn en_US $(DESTDIR)$(EZMLM_ETC)/default
+	if [ -d lang/en_US ]; then ln -sfn en_US $(DESTDIR)$(EZMLM_ETC)/default; fi
 
 setup: install
 	sh queue/qmail-setup.sh -s "$(DESTDIR)$(QMAILHOME)"

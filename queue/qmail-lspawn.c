@@ -31,16 +31,13 @@
 #include "ctl.h"
 #include "die.h"
 #include "fs.h"
+#include "rcpt.h"
 #include "spawn.h"
 #include "str.h"
 
 #define PROG "qmail-lspawn"
 #define CONCURRENCY 120
 #define TRUNCREPORT 3000
-/* Wildcard keys longer than this are not looked up: no users/assign has
- * such prefixes, and a long local part made of wildchars would otherwise
- * cost time quadratic in its length. */
-#define WILDKEY_MAX 4096
 
 enum {
     QLX_USAGE = 112, QLX_ROOT = 113, QLX_NFS = 115, QLX_NOALIAS = 116, QLX_CDB = 117,
@@ -82,40 +79,16 @@ static int become(uid_t uid, gid_t gid)
  */
 static void nughde_get(const struct ctx *c, const char *local, str *nughde)
 {
-    str lower = STR_INIT, wild = STR_INIT;
     cdbx db;
 
-    if (str_copys(&lower, "!") < 0 || str_cats(&lower, local) < 0 || str_catc(&lower, 0) < 0)
-        _exit(QLX_NOMEM);
-    for (size_t i = 0; i < lower.len; i++) lower.s[i] = ascii_lower(lower.s[i]);
-
+    /* users/cdb: the exact key, then the wildcard prefixes (lib/rcpt) */
     if (cdbx_open(&db, "users/cdb") < 0) {
         if (errno != ENOENT) _exit(QLX_CDB);
     } else {
-        int r = cdbx_find(&db, "", 0, &wild);
-        if (r != 1) _exit(r < 0 && errno == ENOMEM ? QLX_NOMEM : QLX_CDB);
-        /* exact key "!local\0", then "!" + prefix (no NUL), longest first,
-         * each ending in a wildchar or empty */
-        size_t i = lower.len;
-        int flagwild = 0;
-        do {
-            if (!flagwild || i == 1 ||
-                (i <= WILDKEY_MAX && memchr(wild.s, lower.s[i - 1], wild.len))) {
-                r = cdbx_find(&db, lower.s, i, nughde);
-                if (r < 0) _exit(errno == ENOMEM ? QLX_NOMEM : QLX_CDB);
-                if (r == 1) {
-                    if (flagwild && str_cats(nughde, local + i - 1) < 0) _exit(QLX_NOMEM);
-                    if (str_catc(nughde, 0) < 0) _exit(QLX_NOMEM);
-                    cdbx_close(&db);
-                    str_free(&lower);
-                    str_free(&wild);
-                    return;
-                }
-            }
-            i--;
-            flagwild = 1;
-        } while (i);
+        int r = rcpt_users_cdb(&db, local, nughde);
+        if (r < 0) _exit(errno == ENOMEM ? QLX_NOMEM : QLX_CDB);
         cdbx_close(&db);
+        if (r == 1) return;
     }
 
     /* qmail-getpw, as qmailp/nofiles in system mode */

@@ -47,6 +47,7 @@
 #include "fs.h"
 #include "log.h"
 #include "queuefmt.h"
+#include "rcpt.h"
 #include "str.h"
 
 #define FD_LOG 0
@@ -60,19 +61,13 @@
 #define RECORD_MAX 65536        /* longest envelope record accepted */
 #define BAD_MAX 65536           /* corrupt entries remembered (warn once) */
 
-enum { CH_LOCAL = 0, CH_REMOTE = 1 };
+enum { CH_LOCAL = RCPT_LOCAL, CH_REMOTE = RCPT_REMOTE };
 static const char *const chan_dir[2] = { "local", "remote" };
 
 /* ---- control files ----------------------------------------------------- */
 
-struct config {
-    str envnoathost;
-    ctl_set locals;
-    ctl_set percenthack;
-    ctl_map vdoms;
-};
-
-static struct config cfg;
+/* envnoathost, locals, percenthack, virtualdomains (lib/rcpt) */
+static rcpt_rw cfg;
 static char home[PATH_MAX];
 
 static volatile sig_atomic_t flag_term;
@@ -112,101 +107,38 @@ static void nomem(void) { die_alert("out of memory, qmail-todo exiting"); }
 
 /* ---- configuration ----------------------------------------------------- */
 
-static void config_free(struct config *c)
+/* A junk line of virtualdomains: skipped with a warning. */
+static void vdom_junk(void *ctx, int kind, const char *line, size_t len)
 {
-    str_free(&c->envnoathost);
-    ctl_set_free(&c->locals);
-    ctl_set_free(&c->percenthack);
-    ctl_map_free(&c->vdoms);
-}
-
-/* Reads virtualdomains; junk lines are skipped with a warning. */
-static int read_vdoms(ctl_map *m)
-{
-    ctl_list l = CTL_LIST_INIT;
-    int r = ctl_readlist(home, "virtualdomains", &l);
-    if (r == CTL_ERR) return -1;
-    for (size_t i = 0; i < l.n; i++) {
-        const char *line = l.item[i];
-        size_t len = l.itemlen[i];
-        const char *colon = memchr(line, ':', len);
-        str w = STR_INIT;
-        size_t klen;
-        if (!colon) {
-            if (str_cats(&w, "warning: ignoring virtualdomains line without a colon: ") == 0 &&
-                log_safe_cat(&w, line, len) == 0)
-                log_write_line(FD_LOG, &w);
-            str_free(&w);
-            continue;
-        }
-        klen = (size_t)(colon - line);
-        if (klen > 0 && line[klen - 1] == '@') {
-            if (str_cats(&w, "warning: ignoring virtualdomains line with an empty domain: ") == 0 &&
-                log_safe_cat(&w, line, len) == 0)
-                log_write_line(FD_LOG, &w);
-            str_free(&w);
-            continue;
-        }
-        if (ctl_map_put(m, line, klen, colon + 1, len - klen - 1) < 0) {
-            ctl_list_free(&l);
-            return -1;
-        }
-    }
-    ctl_list_free(&l);
-    return 0;
+    str w = STR_INIT;
+    (void)ctx;
+    if (str_cats(&w, kind == RCPT_JUNK_NOCOLON
+                         ? "warning: ignoring virtualdomains line without a colon: "
+                         : "warning: ignoring virtualdomains line with an empty domain: ") == 0 &&
+        log_safe_cat(&w, line, len) == 0)
+        log_write_line(FD_LOG, &w);
+    str_free(&w);
 }
 
 /* Fills c from the control files; -1 with a reason in *why. */
-static int config_read(struct config *c, const char **why)
+static int config_read(rcpt_rw *c, const char **why)
 {
-    str me = STR_INIT;
-    int r;
-    memset(c, 0, sizeof *c);
-    r = ctl_readline(home, "me", &me);
-    if (r == CTL_ERR) { *why = "unable to read control/me"; goto fail; }
-    int have_me = r == CTL_FOUND;
-    r = ctl_readset(home, "locals", &c->locals);
-    if (r == CTL_ERR) { *why = "unable to read control/locals"; goto fail; }
-    if (r == CTL_MISSING) {
-        if (!have_me) { *why = "control/locals and control/me are both missing"; goto fail; }
-        if (ctl_set_add(&c->locals, me.s, me.len) < 0) { *why = "out of memory"; goto fail; }
-    }
-    if (ctl_readset(home, "percenthack", &c->percenthack) == CTL_ERR) {
-        *why = "unable to read control/percenthack";
-        goto fail;
-    }
-    if (ctl_readline_me(home, "envnoathost", "envnoathost", &c->envnoathost) == CTL_ERR) {
-        *why = "unable to read control/envnoathost";
-        goto fail;
-    }
-    if (read_vdoms(&c->vdoms) < 0) { *why = "unable to read control/virtualdomains"; goto fail; }
-    str_free(&me);
-    return 0;
-fail:
-    str_free(&me);
-    config_free(c);
-    return -1;
+    return rcpt_rw_read(c, home, vdom_junk, NULL, why);
 }
 
 static void config_reread(void)
 {
-    struct config n;
+    rcpt_rw n;
     const char *why = "";
     if (config_read(&n, &why) < 0) {
         log_text("alert: unable to reread controls: %s", why);
         return;
     }
-    config_free(&cfg);
+    rcpt_rw_free(&cfg);
     cfg = n;
 }
 
 /* ---- recipient rewriting (qmail-send(8)) --------------------------------- */
-
-static size_t last_at(const str *a)
-{
-    ptrdiff_t i = str_rchr(a, '@');
-    return i < 0 ? a->len : (size_t)i;
-}
 
 /*
  * Rewrites rcpt[0..n) into out ("prepend-" added for a virtual domain).
@@ -214,36 +146,7 @@ static size_t last_at(const str *a)
  */
 static int rewrite(const char *rcpt, size_t n, str *out, str *tmp)
 {
-    size_t i, at;
-    if (str_copyb(tmp, rcpt, n) < 0) return -1;
-    i = last_at(tmp);
-    if (i == tmp->len) {
-        if (str_catc(tmp, '@') < 0 || str_cat(tmp, &cfg.envnoathost) < 0) return -1;
-    }
-    /* percenthack: user%host@listed -> user@host, repeatedly */
-    while (ctl_set_has(&cfg.percenthack, tmp->s + i + 1, tmp->len - i - 1)) {
-        const char *p = memrchr(tmp->s, '%', i);
-        if (!p) break;
-        str_truncate(tmp, i);
-        i = (size_t)(p - tmp->s);
-        tmp->s[i] = '@';
-    }
-    at = last_at(tmp);
-    if (str_copy(out, tmp) < 0) return -1;
-    if (at < tmp->len && ctl_set_has(&cfg.locals, tmp->s + at + 1, tmp->len - at - 1))
-        return CH_LOCAL;
-    /* virtualdomains: whole address, domain, .suffixes, then the empty key */
-    for (size_t k = 0; k <= tmp->len; k++) {
-        const char *val;
-        size_t vlen;
-        if (!(k == 0 || k == at + 1 || k == tmp->len || (k > at && tmp->s[k] == '.'))) continue;
-        if (!ctl_map_find(&cfg.vdoms, tmp->s + k, tmp->len - k, &val, &vlen)) continue;
-        if (vlen == 0) break; /* "domain:" is an exception: not virtual */
-        if (str_copyb(out, val, vlen) < 0 || str_catc(out, '-') < 0 || str_cat(out, tmp) < 0)
-            return -1;
-        return CH_LOCAL;
-    }
-    return CH_REMOTE;
+    return rcpt_rewrite(&cfg, rcpt, n, out, tmp);
 }
 
 /* ---- corrupt entries: warn once per version of the file -------------------- */
