@@ -59,7 +59,9 @@ int main(int argc, char **argv)
     if (flagdtline) buf_puts(&out, dtline);
     r = buf_copy(&out, &in);
     if (r == 0) r = buf_flush(&out) < 0 ? -2 : 0;
-    if (r < 0) die_sys(EXIT_TEMP, PROG, "unable to copy input");
+    /* a command that stops reading (or never started) gives its own
+     * verdict: only a failure to read our input is ours */
+    if (r == -1) die_sys(EXIT_TEMP, PROG, "unable to read input");
     close(fd);
 
     if (childrun_reap(pid, &wstat) < 0) die_sys(EXIT_TEMP, PROG, "wait failed");

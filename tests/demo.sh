@@ -18,6 +18,15 @@ say() { printf '\n== %s\n' "$*"; }
 show() { for f in "$@"; do printf -- '--- %s\n' "$f"; cat "$f"; done; }
 
 sandbox_create
+# the user's extension addresses user-<ext>@sandbox.example go to ~/.qmail-<ext>
+sed -i '$d' "$QMAILHOME/users/assign"
+printf '+%s-:%s:%s:%s:%s:-::\n.\n' "$SANDBOX_USER" "$SANDBOX_USER" "$SANDBOX_UID" "$SANDBOX_GID" \
+    "$SANDBOX_HOME" >>"$QMAILHOME/users/assign"
+(cd "$QMAILHOME" && qmail-newu) || exit 1
+printf './Maildir/\n' >"$SANDBOX_HOME/.qmail"
+# the queue runs for every part of the demo
+queue_start
+export QUEUE_LOG QUEUE_PID
 say "sandbox home: QMAILHOME=$QMAILHOME (removed when the demo ends)"
 (cd "$QMAILHOME" && find . -maxdepth 2 -not -path './bin/*' | sort | sed 's/^/  /')
 show "$QMAILHOME/control/me" "$QMAILHOME/users/assign"

@@ -1,12 +1,7 @@
 # The queue: three messages injected into the sandbox queue and delivered
-# into the user's Maildir by the running qmail-send; one bounces.
-cd "$QMAILHOME" && qmail-newu || exit 1
-printf './Maildir/\n' >"$SANDBOX_HOME/.qmail"
+# into the user's Maildir by the running qmail-send (started by demo.sh);
+# one more bounces.
 printf '|echo "no such mailbox in the demo"; exit 100\n' >"$SANDBOX_HOME/.qmail-nobody"
-sed -i '$d' "$QMAILHOME/users/assign"
-printf '+%s-:%s:%s:%s:%s:-::\n.\n' "$SANDBOX_USER" "$SANDBOX_USER" "$SANDBOX_UID" "$SANDBOX_GID" "$SANDBOX_HOME" >>"$QMAILHOME/users/assign"
-qmail-newu || exit 1
-queue_start
 for i in 1 2 3; do
     printf 'From: demo@example.org\nSubject: demo %s\n\nHello number %s.\n' "$i" "$i" |
         queue_inject "demo@example.org" "$SANDBOX_USER@$SANDBOX_DOMAIN" || exit 1
