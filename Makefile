@@ -139,12 +139,13 @@ fuzz: $(FUZZERS)
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev perl \
            libpcre2-dev libcdb-dev tinycdb default-libmysqlclient-dev libssl-dev libcmocka-dev \
            mariadb-server mariadb-client mandoc ucspi-tcp daemontools swaks \
-           maildrop procmail hyperfine dovecot-core valgrind
+           maildrop procmail hyperfine dovecot-core valgrind postfix iproute2
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; done); \
 	if [ -z "$$missing" ]; then echo "deps: all present"; else \
 	    echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	    apt-get -o DPkg::Lock::Timeout=600 update -q && \
 	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
 	        --no-install-recommends $$missing; fi

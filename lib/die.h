@@ -33,7 +33,8 @@ void die_usage(const char *prog, const char *usage) __attribute__((noreturn));
 void die_nomem(const char *prog) __attribute__((noreturn));
 /* 1 if errno value e means "try again later" (qmail's error_temp): out of
  * memory or descriptors, I/O and NFS trouble, interrupted or timed-out
- * calls, network failures; 0 for permanent conditions such as ENOENT. */
+ * calls, network failures; 0 for permanent conditions such as ENOENT.
+ * A pure function: lib modules that classify errors may use it too. */
 int die_errno_temp(int e);
 /* "<prog>: warning: <fmt...>\n" on stderr. */
 void warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -147,12 +147,19 @@ int hdr_unfold(str *out, const char *s, size_t len, int mode)
     w = out->len;
     while (i < len) {
         char c = s[i];
-        if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
+        if (c == '\r' && i + 1 < len && s[i + 1] == '\n' && mode != HDR_UNFOLD_COLLAPSE) {
             i++;
             c = '\n';
         }
         if (c == '\n') {
-            if (mode == HDR_UNFOLD_SPACE) out->s[w++] = ' ';
+            if (mode == HDR_UNFOLD_COLLAPSE) {
+                while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\r' ||
+                                       s[i + 1] == '\n' || s[i + 1] == '\v' || s[i + 1] == '\f'))
+                    i++;
+                if (i + 1 < len) out->s[w++] = ' ';
+            } else if (mode == HDR_UNFOLD_SPACE) {
+                out->s[w++] = ' ';
+            }
         } else {
             out->s[w++] = c;
         }

@@ -78,10 +78,16 @@ void hdr_trim(const char **s, size_t *len);
 
 enum hdr_unfold_mode {
     HDR_UNFOLD_DELETE = 0, /* RFC 5322: delete each line break (CRLF or LF) */
-    HDR_UNFOLD_SPACE = 1   /* maildrop: replace each line break by one space */
+    HDR_UNFOLD_SPACE = 1,  /* maildrop: replace each line break by one space */
+    HDR_UNFOLD_COLLAPSE = 2 /* reformail -c: replace each LF and all the white
+                              space (space, tab, CR, LF, VT, FF) after it by one
+                              space, or by nothing at the end of s; only LF is
+                              a line break here (a CR before it is kept): for
+                              text whose line ends were already normalised */
 };
-/* Appends s[0..len) with its line breaks deleted or replaced (mode); the
- * continuation's own leading white space is kept; a bare CR stays. */
+/* Appends s[0..len) with its line breaks deleted or replaced (mode); except
+ * with HDR_UNFOLD_COLLAPSE the continuation's own leading white space is
+ * kept; a bare CR stays (unless COLLAPSE swallows it after a break). */
 int hdr_unfold(str *out, const char *s, size_t len, int mode);
 /* Appends f's value trimmed and unfolded (HDR_UNFOLD_DELETE). */
 int hdr_value(str *out, const hdr_field *f);

@@ -107,14 +107,27 @@ out:
 
 int lock_dot_acquire(const char *mbox, int timeout_seconds, int stale_seconds)
 {
+    str lock = STR_INIT;
+    int r = -1, e;
+    if (!*mbox) { errno = ENOENT; return -1; }
+    if (str_copys(&lock, mbox) == 0 && str_cats(&lock, ".lock") == 0)
+        r = lock_dot_acquire_name(lock.s, timeout_seconds, stale_seconds);
+    e = errno;
+    str_free(&lock);
+    errno = e;
+    return r;
+}
+
+int lock_dot_acquire_name(const char *lockname, int timeout_seconds, int stale_seconds)
+{
     str lock = STR_INIT, tmp = STR_INIT;
     struct stat st;
     long long start, deadline, delay = 10;
     time_t server_start;
     int fd, e = 0, r = -1;
 
-    if (!*mbox) { errno = ENOENT; return -1; }
-    if (str_copys(&lock, mbox) < 0 || str_cats(&lock, ".lock") < 0 ||
+    if (!*lockname) { errno = ENOENT; return -1; }
+    if (str_copys(&lock, lockname) < 0 ||
         str_copy(&tmp, &lock) < 0 || str_cats(&tmp, ".XXXXXX") < 0) goto out;
     fd = mkostemp(tmp.s, O_CLOEXEC);
     if (fd < 0) goto out;
@@ -180,4 +193,9 @@ int lock_dot_release(const char *mbox)
     str_free(&lock);
     errno = e;
     return r;
+}
+
+int lock_dot_release_name(const char *lockname)
+{
+    return unlink(lockname);
 }

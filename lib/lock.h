@@ -48,5 +48,9 @@ int lock_dot_acquire(const char *mbox, int timeout_seconds, int stale_seconds);
 /* Removes "<mbox>.lock" (ENOENT if it is not there, for example because it
  * was broken as stale). */
 int lock_dot_release(const char *mbox);
+/* The same with the lock file's own name (nothing appended): maildrop's
+ * dotlock statement and its LOCKEXT. */
+int lock_dot_acquire_name(const char *lockname, int timeout_seconds, int stale_seconds);
+int lock_dot_release_name(const char *lockname);
 
 #endif

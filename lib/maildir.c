@@ -224,17 +224,24 @@ static int maildir_syncdir(const str *dir, const char *sub)
 
 int maildir_tmp_commit(maildir_tmp *t, int flags, str *final)
 {
+    return maildir_tmp_commit_info(t, flags, NULL, final);
+}
+
+int maildir_tmp_commit_info(maildir_tmp *t, int flags, const char *info, str *final)
+{
     str newpath = STR_INIT;
     int fd = t->fd, st, e;
+    const char *sub = info ? "/cur" : "/new";
 
     if (fd < 0) { maildir_finish(t); errno = EBADF; return MAILDIR_ERR_TEMP; }
     if (fsync(fd) < 0) { st = MAILDIR_ERR_WRITE; goto fail; }
     t->fd = -1;
     if (close(fd) < 0) { st = MAILDIR_ERR_WRITE; goto fail_closed; }
 
-    if (str_copy(&newpath, &t->dir) < 0 || str_cats(&newpath, "/new/") < 0 ||
-        str_cat(&newpath, &t->name) < 0 ||
-        ((flags & MAILDIR_SIZE) && str_catf(&newpath, ",S=%llu", t->size) < 0)) {
+    if (str_copy(&newpath, &t->dir) < 0 || str_cats(&newpath, sub) < 0 ||
+        str_catc(&newpath, '/') < 0 || str_cat(&newpath, &t->name) < 0 ||
+        ((flags & MAILDIR_SIZE) && str_catf(&newpath, ",S=%llu", t->size) < 0) ||
+        (info && (str_cats(&newpath, ":2,") < 0 || str_cats(&newpath, info) < 0))) {
         st = MAILDIR_ERR_TEMP;
         goto fail_closed;
     }
@@ -251,7 +258,7 @@ int maildir_tmp_commit(maildir_tmp *t, int flags, str *final)
             goto fail_closed;
         }
     }
-    if (maildir_syncdir(&t->dir, "/new") < 0) {
+    if (maildir_syncdir(&t->dir, sub) < 0) {
         e = errno;
         unlink(newpath.s);                  /* not durable: take it back */
         errno = e;

@@ -8,7 +8,8 @@
  * (rename() where the file system cannot link), removes the tmp name and
  * fsyncs new/ and tmp/.  On any failure the tmp file is removed and no file
  * is left in new/: the caller can retry without creating a duplicate.
- * Nothing is ever written to cur/; no From_ line, no quoting.
+ * Nothing is written to cur/ unless maildir_tmp_commit_info() asks for it;
+ * no From_ line, no quoting.
  *
  * Unique names follow the modern convention
  *   <sec>.M<usec>P<pid>Q<counter>R<16 random hex digits>.<host>
@@ -82,6 +83,10 @@ int maildir_tmp_write(maildir_tmp *t, const char *b, size_t n);
 /* fsync, close, link to new/ (final = its path), unlink tmp, fsync dirs.
    flags: MAILDIR_SIZE.  Finishes t whatever the result. */
 int maildir_tmp_commit(maildir_tmp *t, int flags, str *final);
+/* As maildir_tmp_commit; with info != NULL the message goes to
+   cur/<name>[,S=<size>]:2,<info> instead (maildrop's FLAGS: already seen,
+   replied, ...). */
+int maildir_tmp_commit_info(maildir_tmp *t, int flags, const char *info, str *final);
 /* Closes and removes the tmp file; finishes t.  Safe on a finished t. */
 void maildir_tmp_abort(maildir_tmp *t);
 

@@ -290,7 +290,11 @@ static int getpw(const char *home, const char *local, str *nughde)
     if (pid == 0) {
         char *args[3] = { prog.s, (char *)local, 0 };
         int nul = open("/dev/null", O_RDONLY);
-        if (nul < 0 || dup2(nul, 0) < 0) _exit(111);
+        if (nul < 0) _exit(111);
+        if (nul != 0) {
+            if (dup2(nul, 0) < 0) _exit(111);
+            close(nul);
+        }
         if (dup2(p[1], 1) < 0) _exit(111);
         /* qmail-getpw finds the home through $QMAILHOME: make it absolute */
         if (getenv("QMAILHOME") && setenv("QMAILHOME", home, 1) < 0) _exit(111);

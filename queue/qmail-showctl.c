@@ -140,7 +140,7 @@ static const char *const known[] = {
     "databytes", "defaultdomain", "defaulthost", "doublebouncehost", "doublebounceto",
     "envnoathost", "helohost", "idhost", "localiphost", "locals", "me", "morercpthosts",
     "morercpthosts.cdb", "percenthack", "plusdomain", "qmqpservers", "queuelifetime",
-    "rcpthosts", "smtpgreeting", "smtproutes", "timeoutconnect", "timeoutremote",
+    "rcptcheck", "rcpthosts", "smtpgreeting", "smtproutes", "timeoutconnect", "timeoutremote",
     "timeoutsmtpd", "virtualdomains",
 };
 
@@ -263,6 +263,13 @@ int main(void)
     do_lst("qmqpservers", "No QMQP servers.", "QMQP server: ", ".");
     do_int("queuelifetime", "604800", "Message lifetime in the queue is ", " seconds");
 
+    /* ours, not qmail's: shown only when present, so the report of a
+     * qmail-configured home stays the same */
+    {
+        struct stat strc;
+        if (stat("control/rcptcheck", &strc) == 0)
+            do_int("rcptcheck", "0", "SMTP recipient check (0 = off): ", "");
+    }
     if (do_lst("rcpthosts", "SMTP clients may send messages to any recipient.",
                "SMTP clients may send messages to recipients at ", ".") == CTL_FOUND)
         do_lst("morercpthosts", "No effect.", "SMTP clients may send messages to recipients at ",

@@ -34,6 +34,10 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f\n", a / b; else print "n/a" }'
 }
 
+# measured once here; the parts run in subshells and see it through the
+# environment
+_fsync_rate=$(bench_fsync_rate)
+export _fsync_rate
 echo "bench: $(nproc) cores, $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
 report "disk: create+write 4 KiB+fsync+close" "$(bench_fsync_rate)" "files/s" "(the limit every ratio below is taken against)"
 for part in "$SUITE_SRC"/tests/bench/*.sh; do

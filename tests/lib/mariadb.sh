@@ -32,6 +32,12 @@
 # mariadb_root [mariadb client args]  runs the mariadb client as the
 # server's root user over the socket (SQL on stdin, or -e 'SQL').
 #
+# mariadb_kill [SIGNAL]   kills the server (KILL by default: a crash) and
+#                         reaps it, keeping its datadir and the variables
+# mariadb_restart         starts it again on the same datadir, port and
+#                         socket (after mariadb_kill); 0, or 1 with the
+#                         error log on stderr
+#
 # Tests can force the candidate ports with MARIADB_TEST_PORTS="p1 p2 ..."
 # (tried in order, without the /proc check), to exercise the retry.
 
@@ -138,6 +144,67 @@ _mariadb_random_word() {
     od -An -N12 -tx1 /dev/urandom | tr -d ' \n'
 }
 
+# Starts mariadbd on the datadir in $_mariadb_dir and port $1, waits until
+# it answers (at most 120 s); sets _mariadb_pid and _mdb_state (up, died,
+# wait).
+_mariadb_launch() {
+    : >"$_mariadb_dir/err.log"
+    # --no-defaults must come first; --user=root is required as root
+    # shellcheck disable=SC2086
+    "$_MARIADBD" --no-defaults --datadir="$_mariadb_dir/data" $_mdb_user \
+        --socket="$_mdb_sock" --port="$1" --bind-address=127.0.0.1 \
+        --pid-file="$_mariadb_dir/pid" --log-error="$_mariadb_dir/err.log" \
+        --skip-name-resolve --innodb-buffer-pool-size=32M \
+        --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=2 \
+        --skip-log-bin </dev/null >>"$_mariadb_dir/out.log" 2>&1 &
+    _mariadb_pid=$!
+
+    # ready when a ping over the socket answers; at most 120 s
+    _mdb_i=0
+    _mdb_state='wait'
+    while [ "$_mdb_i" -lt 2400 ]; do
+        if _mariadb_gone "$_mariadb_pid"; then
+            _mdb_state=died
+            break
+        fi
+        if "$_MARIADB_ADMIN" --no-defaults --socket="$_mdb_sock" -uroot \
+            --connect-timeout=2 ping >/dev/null 2>&1; then
+            _mdb_state=up
+            break
+        fi
+        sleep 0.05
+        _mdb_i=$((_mdb_i + 1))
+    done
+}
+
+mariadb_kill() {
+    [ -n "$_mariadb_pid" ] || return 0
+    kill -"${1:-KILL}" "$_mariadb_pid" 2>/dev/null
+    _mdb_i=0
+    while ! _mariadb_gone "$_mariadb_pid" && [ "$_mdb_i" -lt 600 ]; do
+        sleep 0.05
+        _mdb_i=$((_mdb_i + 1))
+    done
+    wait "$_mariadb_pid" 2>/dev/null
+    _mariadb_pid=
+    return 0
+}
+
+mariadb_restart() {
+    if [ -n "$_mariadb_pid" ] || [ -z "$_mariadb_dir" ] || [ -z "${MARIADB_PORT:-}" ]; then
+        _mariadb_say "mariadb_restart: no stopped server to restart"
+        return 1
+    fi
+    _mariadb_launch "$MARIADB_PORT"
+    if [ "$_mdb_state" != up ]; then
+        _mariadb_say "mariadbd did not restart (${_mdb_state}):" "$(tail -n 30 "$_mariadb_dir/err.log")"
+        return 1
+    fi
+    MARIADB_PID=$_mariadb_pid
+    export MARIADB_PID
+    return 0
+}
+
 mariadb_root() {
     "$_MARIADB_CLIENT" --no-defaults --socket="$MARIADB_SOCKET" -uroot "$@"
 }
@@ -205,33 +272,7 @@ mariadb_start() {
                 return 1
             }
         fi
-        : >"$_mariadb_dir/err.log"
-        # --no-defaults must come first; --user=root is required as root
-        # shellcheck disable=SC2086
-        "$_MARIADBD" --no-defaults --datadir="$_mariadb_dir/data" $_mdb_user \
-            --socket="$_mdb_sock" --port="$_mdb_port" --bind-address=127.0.0.1 \
-            --pid-file="$_mariadb_dir/pid" --log-error="$_mariadb_dir/err.log" \
-            --skip-name-resolve --innodb-buffer-pool-size=32M \
-            --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=2 \
-            --skip-log-bin </dev/null >>"$_mariadb_dir/out.log" 2>&1 &
-        _mariadb_pid=$!
-
-        # ready when a ping over the socket answers; at most 120 s
-        _mdb_i=0
-        _mdb_state='wait'
-        while [ "$_mdb_i" -lt 2400 ]; do
-            if _mariadb_gone "$_mariadb_pid"; then
-                _mdb_state=died
-                break
-            fi
-            if "$_MARIADB_ADMIN" --no-defaults --socket="$_mdb_sock" -uroot \
-                --connect-timeout=2 ping >/dev/null 2>&1; then
-                _mdb_state=up
-                break
-            fi
-            sleep 0.05
-            _mdb_i=$((_mdb_i + 1))
-        done
+        _mariadb_launch "$_mdb_port"
         [ "$_mdb_state" = up ] && break
         if [ "$_mdb_state" = died ]; then
             wait "$_mariadb_pid" 2>/dev/null

@@ -14,4 +14,13 @@ for p in "$SUITE_BUILD"/bin/*; do
     for m in man/"$name".[1-8]; do [ -f "$m" ] && found=yes; done
     is "$found" yes "man page for $name"
 done
+# the overview page lists every page (add an ".It Xr name section" line to
+# man/mailsuite.7 for each new page)
+missing=
+for m in man/*.[1-8]; do
+    b=$(basename "$m"); name=${b%.*}; sec=${b##*.}
+    [ "$name" = mailsuite ] && continue
+    grep -q "^\.It Xr $name $sec\$" man/mailsuite.7 || missing="$missing $b"
+done
+is "$missing" "" "mailsuite(7) lists every page"
 done_testing

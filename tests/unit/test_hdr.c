@@ -259,6 +259,16 @@ static void test_unfold(void **state)
     assert_int_equal(hdr_unfold(&o, S("\r\n\n\r"), HDR_UNFOLD_SPACE), 0);
     assert_string_equal(o.s, "  \r");
     str_truncate(&o, 0);
+    /* reformail -c: the break and the white space after it become one space */
+    assert_int_equal(hdr_unfold(&o, S("Subject: a  \n   b\r\n\t \n\v\fc\n"), HDR_UNFOLD_COLLAPSE), 0);
+    assert_string_equal(o.s, "Subject: a   b\r c");
+    str_truncate(&o, 0);
+    assert_int_equal(hdr_unfold(&o, S("x\n \t\r\n"), HDR_UNFOLD_COLLAPSE), 0);
+    assert_string_equal(o.s, "x");
+    str_truncate(&o, 0);
+    assert_int_equal(hdr_unfold(&o, S("\n\ny\rz"), HDR_UNFOLD_COLLAPSE), 0);
+    assert_string_equal(o.s, " y\rz");
+    str_truncate(&o, 0);
     assert_int_equal(hdr_unfold(&o, "", 0, HDR_UNFOLD_DELETE), 0);
     assert_non_null(o.s);
     assert_int_equal(o.len, 0);

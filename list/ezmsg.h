@@ -1,0 +1,31 @@
+/*
+ * ezmsg: small pieces shared by the list programs that answer mail
+ * (ezmlm-send, -reject, -manage, -return, -warn): diagnostics whose text
+ * comes from the list's messages (text/messages, then the compiled-in
+ * English table, then our own fallback text), the version option, and the
+ * qmail-queue verdict.
+ */
+#ifndef LIST_EZMSG_H
+#define LIST_EZMSG_H
+
+#include "listdir.h"
+#include "qq.h"
+#include "str.h"
+
+#define EZMSG_VERSION "ezmlm-idx-7.2.2"
+
+/* Appends the message name: from the list's texts when ld is not NULL and
+ * one of them defines it, else fallback.  <#1#> in either becomes p1 (NULL:
+ * empty).  0 or -1 (ENOMEM). */
+int ezmsg(str *out, const listdir *ld, const char *name, const char *fallback, const char *p1);
+/* "<prog>: fatal: <message>" and exit(code). */
+void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
+               const char *fallback, const char *p1) __attribute__((noreturn));
+/* "ezmlm version: ezmlm-idx-7.2.2" on stderr, exit 0 (the -v/-V option). */
+void ezmsg_version(void) __attribute__((noreturn));
+/* Finishes a queue run: on success prints "<prog>: info: qp <pid>" (unless
+ * quiet) and returns; otherwise dies 111 with "temporary qmail-queue error:
+ * <reason>" (every list program treats a queue failure as temporary). */
+void ezmsg_qq_finish(qq *q, const char *prog, int quiet);
+
+#endif

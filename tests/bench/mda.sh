@@ -1,0 +1,261 @@
+# MDA figures (issue: the filtering MDA): the same realistic 20-rule
+# filter, written in maildrop's language and as a procmailrc, run over the
+# same 2,000 generated messages (a tenth of them with a ~100 KB base64
+# attachment) by our maildrop, Debian's maildrop 2.9.3 and procmail, one
+# process per message as an MTA runs them; then one 100 MB message each.
+# CPU is user + system time of the delivery processes alone (wait4, no
+# shell in between); memory is the peak resident size.  The targets of the
+# issue: CPU per message at most half of maildrop's, peak memory on the
+# 100 MB message at most maildrop's.
+#
+# BENCH_MDA_MESSAGES=N changes the number of messages, BENCH_MDA_BIG_MB the
+# size of the big one.
+N=${BENCH_MDA_MESSAGES:-2000}
+BIG_MB=${BENCH_MDA_BIG_MB:-100}
+H=$SUITE_BUILD/tests/helpers
+OURS=$SUITE_BUILD/bin/maildrop
+DEBMD=/usr/bin/maildrop
+PROCMAIL=/usr/bin/procmail
+W=$(mktemp -d "${TMPDIR:-/tmp}/benchmda.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+
+for h in mdagen mdarun; do
+    [ -x "$H/$h" ] || { echo "bench mda: $H/$h missing (make all builds it)"; exit 1; }
+done
+
+FOLDERS="Spam debian-devel lkml postfix qmail github important jira invoices meetings bulk auto bounces newsletters shopping family urgent"
+
+# ---- the filter, in maildrop's language (MD is replaced by the Maildir) ----
+cat >"$W/mailfilter.in" <<'EOF'
+# 20 rules, as a user with a busy mailbox might have them
+MD="@MD@"
+DEFAULT="$MD/"
+if (/^X-Spam-Flag: *YES/)
+    to "$MD/.Spam/"
+if (/^X-Spam-Level: \*\*\*\*\*/)
+    to "$MD/.Spam/"
+if (/^Subject:.*(viagra|lottery|winner|casino)/)
+    to "$MD/.Spam/"
+if (/^List-Id:.*<debian-devel\.lists\.debian\.org>/)
+    to "$MD/.debian-devel/"
+if (/^List-Id:.*<linux-kernel\.vger\.kernel\.org>/)
+    to "$MD/.lkml/"
+if (/^List-Id:.*<postfix-users\.postfix\.org>/)
+    to "$MD/.postfix/"
+if (/^(To|Cc):.*qmail@list\.cr\.yp\.to/)
+    to "$MD/.qmail/"
+if (/^From:.*@github\.com/)
+    to "$MD/.github/"
+if (/^From:.*(boss|ceo)@example\.com/ && /^Subject:.*urgent/)
+    to "$MD/.important/"
+if (/^Subject:.*\[JIRA\]/)
+    to "$MD/.jira/"
+if (/^Subject:.*invoice/ && /^From:.*@billing\./)
+    to "$MD/.invoices/"
+if (/^X-Mailer:.*Outlook/ && /^Subject:.*meeting/)
+    to "$MD/.meetings/"
+if (/^Precedence: *(bulk|junk)/)
+    to "$MD/.bulk/"
+if (/^Auto-Submitted: *auto-/)
+    to "$MD/.auto/"
+if (/^Content-Type: *multipart\/report/)
+    to "$MD/.bounces/"
+if (/^From:.*MAILER-DAEMON/)
+    to "$MD/.bounces/"
+if (/^Subject:.*(order|shipping) (confirmation|update)/)
+    to "$MD/.shopping/"
+if (/^To:.*family/)
+    to "$MD/.family/"
+if (/^Subject:.*urgent/)
+    to "$MD/.urgent/"
+if (/unsubscribe/:b)
+    to "$MD/.newsletters/"
+EOF
+
+# ---- the same as a procmailrc ----
+cat >"$W/procmailrc.in" <<'EOF'
+MD=@MD@
+DEFAULT=@MD@/
+:0
+* ^X-Spam-Flag: *YES
+$MD/.Spam/
+:0
+* ^X-Spam-Level: \*\*\*\*\*
+$MD/.Spam/
+:0
+* ^Subject:.*(viagra|lottery|winner|casino)
+$MD/.Spam/
+:0
+* ^List-Id:.*<debian-devel\.lists\.debian\.org>
+$MD/.debian-devel/
+:0
+* ^List-Id:.*<linux-kernel\.vger\.kernel\.org>
+$MD/.lkml/
+:0
+* ^List-Id:.*<postfix-users\.postfix\.org>
+$MD/.postfix/
+:0
+* ^(To|Cc):.*qmail@list\.cr\.yp\.to
+$MD/.qmail/
+:0
+* ^From:.*@github\.com
+$MD/.github/
+:0
+* ^From:.*(boss|ceo)@example\.com
+* ^Subject:.*urgent
+$MD/.important/
+:0
+* ^Subject:.*\[JIRA\]
+$MD/.jira/
+:0
+* ^Subject:.*invoice
+* ^From:.*@billing\.
+$MD/.invoices/
+:0
+* ^X-Mailer:.*Outlook
+* ^Subject:.*meeting
+$MD/.meetings/
+:0
+* ^Precedence: *(bulk|junk)
+$MD/.bulk/
+:0
+* ^Auto-Submitted: *auto-
+$MD/.auto/
+:0
+* ^Content-Type: *multipart/report
+$MD/.bounces/
+:0
+* ^From:.*MAILER-DAEMON
+$MD/.bounces/
+:0
+* ^Subject:.*(order|shipping) (confirmation|update)
+$MD/.shopping/
+:0
+* ^To:.*family
+$MD/.family/
+:0
+* ^Subject:.*urgent
+$MD/.urgent/
+:0 B
+* unsubscribe
+$MD/.newsletters/
+EOF
+
+mkmd() { # dir: a Maildir with every folder of the filter
+    rm -rf "$1"
+    mkdir -p "$1/tmp" "$1/new" "$1/cur"
+    for f in $FOLDERS; do
+        mkdir -p "$1/.$f/tmp" "$1/.$f/new" "$1/.$f/cur"
+        : >"$1/.$f/maildirfolder"
+    done
+}
+filter_for() { # template maildir output
+    sed "s|@MD@|$2|g" "$1" >"$3"
+    chmod 600 "$3"
+}
+routing() { # maildir: "folder=count ..." for the folders that got mail
+    for d in "$1" "$1"/.*; do
+        case $d in */. | */..) continue ;; esac
+        [ -d "$d/new" ] || continue
+        c=$(ls "$d/new" | wc -l)
+        name=${d##*/}
+        [ "$d" = "$1" ] && name=INBOX
+        [ "$c" -gt 0 ] && printf '%s=%s ' "$name" "$c"
+    done
+}
+field() { # name line
+    printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+mkdir "$W/msgs" "$W/big"
+"$H/mdagen" "$W/msgs" "$N" || exit 1
+"$H/mdagen" -big "$W/big/m" "$BIG_MB" || exit 1
+echo "messages: $N generated ($(du -sk "$W/msgs" | cut -f1) KB), one of $BIG_MB MB"
+
+# name, command (words; the filter file is appended)
+run_one() { # label prog args...
+    label=$1
+    shift
+    md=$W/md.$label
+    mkmd "$md"
+    case $label in
+    procmail) filter_for "$W/procmailrc.in" "$md" "$W/rc.$label" ;;
+    *) filter_for "$W/mailfilter.in" "$md" "$W/rc.$label" ;;
+    esac
+    res=$("$H/mdarun" "$W/msgs" -- "$@" "$W/rc.$label")
+    eval "cpu_$label=\$(field cpu_us \"\$res\")"
+    eval "fail_$label=\$(field failed \"\$res\")"
+    eval "route_$label=\$(routing \"\$md\")"
+    mkmd "$md"
+    res=$("$H/mdarun" "$W/big" -- "$@" "$W/rc.$label")
+    eval "rss_$label=\$(field maxrss_kb \"\$res\")"
+    eval "bigfail_$label=\$(field failed \"\$res\")"
+    rm -rf "$md"
+}
+
+have_ours=0
+if [ -x "$OURS" ]; then
+    have_ours=1
+    run_one ours "$OURS"
+fi
+have_deb=0
+[ -x "$DEBMD" ] && { have_deb=1; run_one debian "$DEBMD"; }
+have_pm=0
+[ -x "$PROCMAIL" ] && { have_pm=1; run_one procmail "$PROCMAIL" -m; }
+
+per() { awk -v t="$1" -v n="$N" 'BEGIN { printf "%.0f\n", t / n }'; }
+
+if [ "$have_deb" = 1 ]; then
+    deb_per=$(per "$cpu_debian")
+    report "mda: CPU per message, Debian's maildrop 2.9.3" "$deb_per" "us/msg" "(failed: $fail_debian)"
+fi
+if [ "$have_ours" = 1 ]; then
+    o_per=$(per "$cpu_ours")
+    note=""
+    [ "$have_deb" = 1 ] && note="ratio $(ratio "$o_per" "$deb_per") of Debian's maildrop (target <= 0.50)"
+    report "mda: CPU per message, our maildrop" "$o_per" "us/msg" "$note (failed: $fail_ours)"
+else
+    report "mda: CPU per message, our maildrop" "n/a" "" "(no $OURS yet: skipped)"
+fi
+if [ "$have_pm" = 1 ]; then
+    p_per=$(per "$cpu_procmail")
+    note=""
+    [ "$have_deb" = 1 ] && note="ratio $(ratio "$p_per" "$deb_per") of Debian's maildrop"
+    report "mda: CPU per message, procmail" "$p_per" "us/msg" "$note (failed: $fail_procmail)"
+fi
+
+if [ "$have_deb" = 1 ]; then
+    report "mda: peak memory, $BIG_MB MB message, Debian's maildrop" "$rss_debian" "KB" "(failed: $bigfail_debian)"
+fi
+if [ "$have_ours" = 1 ]; then
+    note=""
+    [ "$have_deb" = 1 ] && note="ratio $(ratio "$rss_ours" "$rss_debian") of Debian's maildrop (target <= 1.00)"
+    report "mda: peak memory, $BIG_MB MB message, our maildrop" "$rss_ours" "KB" "$note (failed: $bigfail_ours)"
+else
+    report "mda: peak memory, $BIG_MB MB message, our maildrop" "n/a" "" "(no $OURS yet: skipped)"
+fi
+if [ "$have_pm" = 1 ]; then
+    note=""
+    [ "$have_deb" = 1 ] && note="ratio $(ratio "$rss_procmail" "$rss_debian") of Debian's maildrop"
+    report "mda: peak memory, $BIG_MB MB message, procmail" "$rss_procmail" "KB" "$note (failed: $bigfail_procmail)"
+fi
+
+# where the messages went: our maildrop must route exactly as Debian's
+if [ "$have_deb" = 1 ]; then
+    echo "routing, Debian's maildrop: $route_debian"
+    if [ "$have_ours" = 1 ]; then
+        if [ "$route_ours" = "$route_debian" ]; then
+            echo "routing, our maildrop: the same"
+        else
+            echo "routing, our maildrop: DIFFERENT: $route_ours"
+        fi
+    fi
+    if [ "$have_pm" = 1 ]; then
+        if [ "$route_procmail" = "$route_debian" ]; then
+            echo "routing, procmail: the same"
+        else
+            echo "routing, procmail: $route_procmail"
+        fi
+    fi
+fi
+exit 0
