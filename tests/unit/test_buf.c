@@ -467,8 +467,8 @@ static void test_copy(void **state)
     buf bi, bo;
     assert_int_equal(buf_init(&bi, in[0], s1, sizeof s1), 0);
     assert_int_equal(buf_init(&bo, out[1], s2, sizeof s2), 0);
-    buf_settimeout(&bi, 5000);
-    buf_settimeout(&bo, 5000);
+    buf_settimeout(&bi, 60000);
+    buf_settimeout(&bo, 60000);
     char first[3];
     assert_int_equal(buf_read(&bi, first, 3), 3);   /* copy starts mid-stream */
     assert_int_equal(buf_put(&bo, first, 3), 0);
