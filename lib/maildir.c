@@ -265,7 +265,8 @@ int maildir_tmp_commit_info(maildir_tmp *t, int flags, const char *info, str *fi
         st = MAILDIR_ERR_WRITE;
         goto fail_closed;
     }
-    (void)maildir_syncdir(&t->dir, "/tmp");
+    /* the tmp/ name is gone; making that durable would cost an fsync per
+     * delivery and protect nothing (readers clean up stale tmp/ files) */
     if (final && str_copy(final, &newpath) < 0) {
         /* delivered; only the report failed.  Keep the message. */
         str_truncate(final, 0);
