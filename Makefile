@@ -162,6 +162,8 @@ install: all
 	for l in lang/*/; do [ -d "$$l" ] || continue; l=$$(basename $$l); d=$(DESTDIR)$(EZMLM_ETC)/$$l; \
 	    install -d $$d && cp -R lang/$$l/. $$d/ && install -m 644 templates/ezmlmrc $$d/ezmlmrc; done
 	if [ -d lang/en_US ]; then ln -sfn en_US $(DESTDIR)$(EZMLM_ETC)/default; fi
+	install -d $(DESTDIR)$(PREFIX)/share/mailsuite/sql
+	for f in sql/*.sql; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/mailsuite/sql/; done; true
 
 setup: install
 	sh queue/qmail-setup.sh -s "$(DESTDIR)$(QMAILHOME)"

@@ -10,7 +10,6 @@
  * error, exit 100; exit 111 or a crash → 111; any other code → exit 0,
  * the delivery goes on.
  */
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "childrun.h"
@@ -21,19 +20,10 @@
 
 int main(int argc, char **argv)
 {
-    int wstat;
     ssize_t w;
 
     if (argc < 2) die_usage(PROG, "bouncesaying error [ program [ arg ... ] ]");
-    if (argc > 2) {
-        if (childrun_wait(argv + 2, &wstat) < 0) die_sys(EXIT_TEMP, PROG, "unable to fork");
-        if (!WIFEXITED(wstat)) die(EXIT_TEMP, PROG, "child crashed");
-        switch (WEXITSTATUS(wstat)) {
-        case 0: break;
-        case 111: die(EXIT_TEMP, PROG, "temporary child error");
-        default: return 0;
-        }
-    }
+    if (argc > 2 && !childrun_cond(PROG, argv + 2)) return 0;
     /* the text alone, as qmail prints it: qmail-local quotes it in the bounce */
     {
         str msg = STR_INIT;

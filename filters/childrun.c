@@ -31,6 +31,15 @@ int childrun_wait(char *const *argv, int *wstat)
     return childrun_reap(pid, wstat);
 }
 
+int childrun_cond(const char *prog, char *const *argv)
+{
+    int wstat;
+    if (childrun_wait(argv, &wstat) < 0) die_sys(EXIT_TEMP, prog, "unable to fork");
+    if (!WIFEXITED(wstat)) die(EXIT_TEMP, prog, "child crashed");
+    if (WEXITSTATUS(wstat) == 111) die(EXIT_TEMP, prog, "temporary child error");
+    return WEXITSTATUS(wstat) == 0;
+}
+
 int childrun_pipe(const char *prog, char *const *argv, pid_t *pid, int *fd)
 {
     int pi[2];

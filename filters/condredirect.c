@@ -14,45 +14,25 @@
  */
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "childrun.h"
 #include "die.h"
 #include "qqfwd.h"
-#include "str.h"
 
 #define PROG "condredirect"
 
 int main(int argc, char **argv)
 {
     const char *sender, *dtline;
-    str why = STR_INIT;
-    unsigned long qp = 0;
-    int wstat;
 
     if (argc < 3) die_usage(PROG, "condredirect newaddress program [ arg ... ]");
-    if (childrun_wait(argv + 2, &wstat) < 0) die_sys(EXIT_TEMP, PROG, "unable to fork");
-    if (!WIFEXITED(wstat)) die(EXIT_TEMP, PROG, "child crashed");
-    switch (WEXITSTATUS(wstat)) {
-    case 0: break;
-    case 111: die(EXIT_TEMP, PROG, "temporary child error");
-    default: return 0;
-    }
+    if (!childrun_cond(PROG, argv + 2)) return 0;
 
     if (lseek(0, 0, SEEK_SET) < 0) die_sys(EXIT_TEMP, PROG, "unable to rewind");
     signal(SIGPIPE, SIG_IGN);
     if (!(sender = getenv("SENDER"))) die(EXIT_PERM, PROG, "SENDER not set");
     if (!(dtline = getenv("DTLINE"))) die(EXIT_PERM, PROG, "DTLINE not set");
-
-    switch (qqfwd(dtline, sender, argv + 1, 1, &qp, &why)) {
-    case QQFWD_OK: break;
-    case QQFWD_START: die_sys(EXIT_TEMP, PROG, "unable to fork");
-    case QQFWD_READ: die_sys(EXIT_TEMP, PROG, "unable to read message");
-    case QQFWD_PERM: die(EXIT_PERM, PROG, "%s", why.s);
-    default: die(EXIT_TEMP, PROG, "%s", why.s);
-    }
-    str_free(&why);
-    qqfwd_report(PROG, qp);
+    qqfwd_or_die(PROG, dtline, sender, argv + 1, 1);
     return EXIT_STOP;
 }

@@ -8,8 +8,6 @@
  * (silently: qmail-local bounces); 111 or a crash → 111; any other code →
  * exit 0.
  */
-#include <sys/wait.h>
-
 #include "childrun.h"
 #include "die.h"
 
@@ -17,14 +15,6 @@
 
 int main(int argc, char **argv)
 {
-    int wstat;
-
     if (argc < 2) die_usage(PROG, "except program [ arg ... ]");
-    if (childrun_wait(argv + 1, &wstat) < 0) die_sys(EXIT_TEMP, PROG, "unable to fork");
-    if (!WIFEXITED(wstat)) die(EXIT_TEMP, PROG, "child crashed");
-    switch (WEXITSTATUS(wstat)) {
-    case 0: return EXIT_PERM;
-    case 111: die(EXIT_TEMP, PROG, "temporary child error");
-    default: return 0;
-    }
+    return childrun_cond(PROG, argv + 1) ? EXIT_PERM : 0;
 }

@@ -208,23 +208,10 @@ static void read_option_files(void)
     str_free(&line);
 }
 
-/* A line for stderr: the text with control bytes as '_'. */
-static void say(const char *what, const char *text)
-{
-    str l = STR_INIT;
-    if (str_cats(&l, PROG) == 0 && str_cats(&l, ": ") == 0 && str_cats(&l, what) == 0) {
-        for (const char *p = text; *p; ++p) str_catc(&l, (*p > 0 && *p < 32) ? '_' : *p);
-        str_catc(&l, '\n');
-        if (write(2, l.s, l.len) < 0) {}
-    }
-    str_free(&l);
-}
-
 int main(int argc, char **argv)
 {
-    const char *dir, *msgfile = "message.txt", *home;
+    const char *dir, *msgfile = "message.txt";
     str homeabs = STR_INIT, msg = STR_INIT, why = STR_INIT, idhost = STR_INIT, text = STR_INIT;
-    char cwd[4096];
     char inspace[BUF_SIZE];
     buf in;
     unsigned long qp;
@@ -265,17 +252,8 @@ int main(int argc, char **argv)
     if (!(opts.recipient = getenv("RECIPIENT"))) die(EXIT_TEMP, PROG, "RECIPIENT not set");
     opts.dtline = getenv("DTLINE");
 
-    /* the qmail home, made absolute before changing directory */
-    home = ctl_home();
-    if (home[0] != '/') {
-        if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_TEMP, PROG, "unable to get the working directory");
-        if (str_cats(&homeabs, cwd) < 0 || str_catc(&homeabs, '/') < 0) die_nomem(PROG);
-    }
-    if (str_cats(&homeabs, home) < 0) die_nomem(PROG);
-    opts.qmailhome = homeabs.s;
-    if (ctl_readline_me(homeabs.s, "idhost", "localhost", &idhost) == CTL_ERR)
+    if (autoreply_opts_home(&opts, &homeabs, &idhost) < 0)
         die_sys(EXIT_TEMP, PROG, "unable to read control/idhost");
-    opts.idhost = idhost.len ? idhost.s : "localhost";
 
     if (chdir(dir) < 0) die_sys(EXIT_TEMP, PROG, "unable to switch to %s", dir);
     from_config = read_config_txt(&msg);
@@ -290,35 +268,14 @@ int main(int argc, char **argv)
     opts.naliases = naliases;
     opts.bcc = bccs;
     opts.nbcc = nbccs;
-    opts.from = opts.recipient;
-    for (size_t i = 0; i < naliases; ++i)
-        if (strchr(aliases[i], '@')) { opts.from = aliases[i]; break; }
+    autoreply_opts_from(&opts);
     opts.statedir = ".";
 
     buf_init(&in, 0, inspace, sizeof inspace);
     res = autoreply_run(&opts, &in, &why, &qp);
-    switch (res) {
-    case AUTOREPLY_SENT:
-        if (quiet) break;
-        if (opts.dryfd >= 0) {
-            str_cats(&text, "to ");
-        } else {
-            str_cats(&text, "qp ");
-            str_catulong(&text, qp);
-            str_cats(&text, " to ");
-        }
-        str_cat(&text, &why);
-        say("Sent response ", text.s);
-        break;
-    case AUTOREPLY_IGNORED:
-        if (!quiet) say("Ignoring message: ", why.s);
-        break;
-    case AUTOREPLY_REFUSED:
-        say("warning: the queue refused the response: ", why.s);
-        break;
-    default:
-        die(EXIT_TEMP, PROG, "%s", why.s);
-    }
+    if (res == AUTOREPLY_TEMP) die(EXIT_TEMP, PROG, "%s", why.s);
+    if ((!quiet || res == AUTOREPLY_REFUSED) &&
+        autoreply_result_line(&text, PROG, res, &why, qp, opts.dryfd >= 0) == 0 && write(2, text.s, text.len) < 0) {}
     str_free(&homeabs);
     str_free(&msg);
     str_free(&why);

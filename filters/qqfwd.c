@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "die.h"
 #include "qq.h"
 
 int qqfwd(const char *dtline, const char *sender, char *const *rcpt, size_t n,
@@ -43,4 +44,19 @@ void qqfwd_report(const char *prog, unsigned long qp)
         (void)w;
     }
     str_free(&msg);
+}
+
+void qqfwd_or_die(const char *prog, const char *dtline, const char *sender, char *const *rcpt, size_t n)
+{
+    str why = STR_INIT;
+    unsigned long qp = 0;
+    switch (qqfwd(dtline, sender, rcpt, n, &qp, &why)) {
+    case QQFWD_OK: break;
+    case QQFWD_START: die_sys(EXIT_TEMP, prog, "unable to fork");
+    case QQFWD_READ: die_sys(EXIT_TEMP, prog, "unable to read message");
+    case QQFWD_PERM: die(EXIT_PERM, prog, "%s", why.s);
+    default: die(EXIT_TEMP, prog, "%s", why.s);
+    }
+    str_free(&why);
+    qqfwd_report(prog, qp);
 }

@@ -24,6 +24,12 @@ enum qqfwd_result {
 int qqfwd(const char *dtline, const char *sender, char *const *rcpt, size_t n,
           unsigned long *qp, str *why);
 
+/* qqfwd(), then what forward and condredirect do with its result:
+ * "<prog>: qp <qp>" on stderr when queued; else "<prog>: fatal: ..." and
+ * exit 100 (refused permanently) or 111 (a temporary failure, or the
+ * message could not be read or the queue started). */
+void qqfwd_or_die(const char *prog, const char *dtline, const char *sender, char *const *rcpt, size_t n);
+
 /* Writes "<prog>: qp <qp>\n" on stderr, the line qmail's forwarders print. */
 void qqfwd_report(const char *prog, unsigned long qp);
 

@@ -88,17 +88,6 @@ static void path_in(str *out, const str *dir, const char *name)
     if (str_copy(out, dir) < 0 || str_catc(out, '/') < 0 || str_cats(out, name) < 0) die_nomem(PROG);
 }
 
-static void say(const char *what, const char *text)
-{
-    str l = STR_INIT;
-    if (str_cats(&l, PROG) == 0 && str_cats(&l, ": ") == 0 && str_cats(&l, what) == 0) {
-        for (const char *p = text; *p; ++p) str_catc(&l, (*p > 0 && *p < 32) ? '_' : *p);
-        str_catc(&l, '\n');
-        if (write(2, l.s, l.len) < 0) {}
-    }
-    str_free(&l);
-}
-
 static int do_init(const str *dir, const char *interval)
 {
     arstate st;
@@ -186,14 +175,14 @@ static int do_exclude(const str *dir)
 int main(int argc, char **argv)
 {
     const char *db = ".vacation.db", *msgfile = ".vacation.msg", *interval = NULL, *login = NULL;
-    const char *home, *qhome, **aliases = NULL, **bccs = NULL;
+    const char *home, **aliases = NULL, **bccs = NULL;
     size_t naliases = 0, nbccs = 0;
     int c, mode = 0, res;
     autoreply_opts o;
     str dir = STR_INIT, homeabs = STR_INIT, msg = STR_INIT, why = STR_INIT, idhost = STR_INIT;
     str path = STR_INIT, text = STR_INIT;
     ctl_list excl = CTL_LIST_INIT;
-    char cwd[4096], inspace[BUF_SIZE];
+    char inspace[BUF_SIZE];
     buf in;
     unsigned long qp;
 
@@ -226,12 +215,7 @@ int main(int argc, char **argv)
     if (argc == 1) login = argv[0];
 
     /* the qmail home, made absolute before changing directory */
-    qhome = ctl_home();
-    if (qhome[0] != '/') {
-        if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_TEMP, PROG, "unable to get the working directory");
-        if (str_cats(&homeabs, cwd) < 0 || str_catc(&homeabs, '/') < 0) die_nomem(PROG);
-    }
-    if (str_cats(&homeabs, qhome) < 0) die_nomem(PROG);
+    if (autoreply_opts_home(&o, &homeabs, &idhost) < 0) die_sys(EXIT_TEMP, PROG, "unable to read control/idhost");
     if ((home = getenv("HOME")) && *home && chdir(home) < 0) die_sys(EXIT_TEMP, PROG, "unable to switch to %s", home);
     state_dir(&dir, db);
 
@@ -252,9 +236,7 @@ int main(int argc, char **argv)
     o.naliases = naliases;
     o.bcc = bccs;
     o.nbcc = nbccs;
-    o.from = o.recipient;
-    for (size_t i = 0; i < naliases; ++i)
-        if (strchr(aliases[i], '@')) { o.from = aliases[i]; break; }
+    autoreply_opts_from(&o);
 
     if (interval) {
         o.interval = parse_interval(interval);
@@ -279,37 +261,14 @@ int main(int argc, char **argv)
     }
     o.msg = msg.s ? msg.s : "";
     o.msglen = msg.len;
-    o.qmailhome = homeabs.s;
-    if (ctl_readline_me(homeabs.s, "idhost", "localhost", &idhost) == CTL_ERR)
-        die_sys(EXIT_TEMP, PROG, "unable to read control/idhost");
-    o.idhost = idhost.len ? idhost.s : "localhost";
     o.statedir = dir.s;
     o.create_statedir = 1;
 
     buf_init(&in, 0, inspace, sizeof inspace);
     res = autoreply_run(&o, &in, &why, &qp);
+    if (res == AUTOREPLY_TEMP) die(EXIT_TEMP, PROG, "%s", why.s);
     text.len = 0;
-    switch (res) {
-    case AUTOREPLY_SENT:
-        if (o.dryfd >= 0) {
-            str_cats(&text, "to ");
-        } else {
-            str_cats(&text, "qp ");
-            str_catulong(&text, qp);
-            str_cats(&text, " to ");
-        }
-        str_cat(&text, &why);
-        say("Sent response ", text.s);
-        break;
-    case AUTOREPLY_IGNORED:
-        say("Ignoring message: ", why.s);
-        break;
-    case AUTOREPLY_REFUSED:
-        say("warning: the queue refused the response: ", why.s);
-        break;
-    default:
-        die(EXIT_TEMP, PROG, "%s", why.s);
-    }
+    if (autoreply_result_line(&text, PROG, res, &why, qp, o.dryfd >= 0) == 0 && write(2, text.s, text.len) < 0) {}
 done:
     free(aliases);
     free(bccs);

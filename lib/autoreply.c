@@ -9,7 +9,9 @@
 #include "addr.h"
 #include "arstate.h"
 #include "cookie.h"
+#include "ctl.h"
 #include "datefmt.h"
+#include "enc.h"
 #include "fs.h"
 #include "hdr.h"
 #include "qq.h"
@@ -44,7 +46,6 @@ void autoreply_orig_free(autoreply_orig *g)
 /* ---- small helpers ------------------------------------------------------------- */
 
 static int is_ascii_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static int is_ascii_alnum(unsigned char c) { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
 static int is_wsp(unsigned char c) { return c == ' ' || c == '\t'; }
 
 static int case_ends(const char *s, size_t len, const char *suffix)
@@ -78,38 +79,6 @@ static int ign(str *why, const char *text, const char *val, size_t vlen)
 {
     if (str_cats(why, text) < 0) return -1;
     if (val && why_val(why, val, vlen) < 0) return -1;
-    return 1;
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t need;
-    unsigned long cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) { need = 2; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 3; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 4; cp = c & 0x07; }
-    else return 0;
-    if (n < need) return 0;
-    for (size_t i = 1; i < need; ++i) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return 0;
-    if (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) return 0;
-    return need;
-}
-
-int autoreply_utf8_valid(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        size_t l = utf8_len((const unsigned char *)s + i, len - i);
-        if (!l) return 0;
-        i += l;
-    }
     return 1;
 }
 
@@ -420,7 +389,7 @@ int autoreply_subject_clean(str *out, const char *value, size_t len)
     if (str_readyplus(out, AUTOREPLY_SUBJECT_MAX + 4) < 0) goto nomem;
     while (i < d.len) {
         const unsigned char *p = (const unsigned char *)d.s + i;
-        size_t l = utf8_len(p, d.len - i);
+        size_t l = enc_utf8_len(d.s + i, d.len - i);
         if (l == 1 && (p[0] <= 32 || p[0] == 127)) {
             pending = kept > 0;
             i++;
@@ -489,94 +458,6 @@ size_t autoreply_subject_skip(const char *s, size_t len, const char *prefix)
     }
     while (i < len && is_wsp((unsigned char)s[i])) i++;
     return i;
-}
-
-/* ---- encoders ---------------------------------------------------------------------------- */
-
-static const char hexdig[] = "0123456789ABCDEF";
-
-static int q_safe(unsigned char c)
-{
-    return is_ascii_alnum(c) || c == '!' || c == '*' || c == '+' || c == '-' || c == '/';
-}
-
-int autoreply_encode_words(str *out, const char *s, size_t len, size_t col)
-{
-    size_t i = 0, mark = out->len;
-    int first = 1;
-    while (i < len) {
-        size_t limit = 63, used = 0;
-        if (first && col < 76 && 76 - col >= 12 + 16 && 76 - col - 12 < limit) limit = 76 - col - 12;
-        if ((!first && str_cats(out, "\n ") < 0) || str_cats(out, "=?UTF-8?Q?") < 0) goto fail;
-        while (i < len) {
-            const unsigned char *p = (const unsigned char *)s + i;
-            size_t cl = utf8_len(p, len - i), enc = 0;
-            if (!cl) cl = 1;
-            for (size_t b = 0; b < cl; ++b) enc += (p[b] == ' ' || q_safe(p[b])) ? 1 : 3;
-            if (used && used + enc > limit) break;
-            for (size_t b = 0; b < cl; ++b) {
-                char t[3];
-                if (p[b] == ' ') {
-                    if (str_catc(out, '_') < 0) goto fail;
-                } else if (q_safe(p[b])) {
-                    if (str_catc(out, (char)p[b]) < 0) goto fail;
-                } else {
-                    t[0] = '=';
-                    t[1] = hexdig[p[b] >> 4];
-                    t[2] = hexdig[p[b] & 15];
-                    if (str_catb(out, t, 3) < 0) goto fail;
-                }
-            }
-            used += enc;
-            i += cl;
-        }
-        if (str_cats(out, "?=") < 0) goto fail;
-        first = 0;
-    }
-    return 0;
-fail:
-    if (out->s) str_truncate(out, mark);
-    return -1;
-}
-
-int autoreply_qp(str *out, const char *s, size_t len)
-{
-    size_t i = 0, col = 0, mark = out->len;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        char t[3];
-        size_t tl;
-        int eol = i + 1 == len || s[i + 1] == '\n';
-        if (c == '\n') {
-            if (str_catc(out, '\n') < 0) goto fail;
-            col = 0;
-            i++;
-            continue;
-        }
-        if ((is_wsp(c) && !eol) ||
-            (c >= 33 && c <= 126 && c != '=' &&
-             !(c == 'F' && col == 0 && len - i >= 5 && memcmp(s + i, "From ", 5) == 0) &&
-             !(c == '.' && col == 0 && eol))) {
-            t[0] = (char)c;
-            tl = 1;
-        } else {
-            t[0] = '=';
-            t[1] = hexdig[c >> 4];
-            t[2] = hexdig[c & 15];
-            tl = 3;
-        }
-        if (col + tl > 75) {
-            if (str_cats(out, "=\n") < 0) goto fail;
-            col = 0;
-        }
-        if (str_catb(out, t, tl) < 0) goto fail;
-        col += tl;
-        i++;
-    }
-    return 0;
-fail:
-    if (out->s) str_truncate(out, mark);
-    return -1;
 }
 
 /* ---- composing ------------------------------------------------------------------------------ */
@@ -673,7 +554,7 @@ static int cat_addresses(str *out, const char *v, size_t n, size_t col)
         need_sep = it->kind == ADDR_MAILBOX;
         if (it->name.len) {
             if (has_8bit(it->name.s, it->name.len))
-                r = autoreply_encode_words(out, it->name.s, it->name.len, col);
+                r = enc_2047(out, it->name.s, it->name.len, "UTF-8", col);
             else
                 r = addr_cat_phrase(out, it->name.s, it->name.len, 0);
             if (r < 0) break;
@@ -723,7 +604,7 @@ static int put_field(str *out, const char *name, size_t nlen, const char *v, siz
             return -1;
         }
     } else if (has_8bit(v, n)) {
-        if (autoreply_encode_words(out, v, n, col) < 0) return -1;
+        if (enc_2047(out, v, n, "UTF-8", col) < 0) return -1;
     } else if (cat_folded(out, v, n, col) < 0) {
         return -1;
     }
@@ -917,11 +798,11 @@ int autoreply_compose(str *out, const autoreply_opts *o, const autoreply_orig *g
     } else {
         int qp = needs_qp(text.s, text.len);
         if (str_cats(out, "Content-Type: text/plain; charset=") < 0 ||
-            str_cats(out, autoreply_utf8_valid(text.s, text.len) ? "UTF-8\n" : "ISO-8859-1\n") < 0)
+            str_cats(out, enc_utf8_valid(text.s, text.len) ? "UTF-8\n" : "ISO-8859-1\n") < 0)
             goto done;
         if (qp && str_cats(out, "Content-Transfer-Encoding: quoted-printable\n") < 0) goto done;
         if (str_catc(out, '\n') < 0) goto done;
-        if (qp ? autoreply_qp(out, text.s, text.len) < 0 : str_cat(out, &text) < 0) goto done;
+        if (qp ? enc_qp(out, text.s, text.len) < 0 : str_cat(out, &text) < 0) goto done;
         if (out->len && out->s[out->len - 1] != '\n' && str_catc(out, '\n') < 0) goto done;
     }
     if (o->copymsg) {
@@ -1336,4 +1217,59 @@ out:
     str_free(&sbuf);
     autoreply_orig_free(&g);
     return res;
+}
+
+/* ---- steps the programs share ------------------------------------------------------------- */
+
+int autoreply_opts_home(autoreply_opts *o, str *home, str *idhost)
+{
+    const char *h = ctl_home();
+    home->len = 0;
+    if (h[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd)) return -1;
+        if (str_cats(home, cwd) < 0 || str_catc(home, '/') < 0) return -1;
+    }
+    if (str_cats(home, h) < 0) return -1;
+    if (ctl_readline_me(home->s, "idhost", "localhost", idhost) == CTL_ERR) return -1;
+    o->qmailhome = home->s;
+    o->idhost = idhost->len ? idhost->s : "localhost";
+    return 0;
+}
+
+void autoreply_opts_from(autoreply_opts *o)
+{
+    o->from = o->recipient;
+    for (size_t i = 0; i < o->naliases; ++i)
+        if (o->aliases[i] && strchr(o->aliases[i], '@')) {
+            o->from = o->aliases[i];
+            return;
+        }
+}
+
+int autoreply_result_line(str *out, const char *prog, int result, const str *why, unsigned long qp,
+                          int dry)
+{
+    size_t mark = out->len;
+    const char *what;
+    switch (result) {
+    case AUTOREPLY_SENT: what = "Sent response "; break;
+    case AUTOREPLY_IGNORED: what = "Ignoring message: "; break;
+    case AUTOREPLY_REFUSED: what = "warning: the queue refused the response: "; break;
+    default: return 0;
+    }
+    if (str_cats(out, prog) < 0 || str_cats(out, ": ") < 0 || str_cats(out, what) < 0) goto fail;
+    if (result == AUTOREPLY_SENT &&
+        (dry ? str_cats(out, "to ") < 0
+             : str_cats(out, "qp ") < 0 || str_catulong(out, qp) < 0 || str_cats(out, " to ") < 0))
+        goto fail;
+    for (size_t i = 0; i < why->len; ++i) {
+        char c = why->s[i];
+        if (str_catc(out, (c >= 0 && c < 32) ? '_' : c) < 0) goto fail;
+    }
+    if (str_catc(out, '\n') < 0) goto fail;
+    return 0;
+fail:
+    if (out->s) str_truncate(out, mark);
+    return -1;
 }

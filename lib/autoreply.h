@@ -39,10 +39,11 @@
  * sets one), MIME-Version and a Content-Type.  Text taken from the
  * original (its Subject, the sender, the recipient) is RFC 2047-decoded,
  * stripped of control bytes (so of CR and LF), cut to a bounded length and
- * re-encoded: nothing from the original can add a header line.  A template
+ * re-encoded (lib/enc: "=?UTF-8?Q?...?=" words): nothing from the original
+ * can add a header line.  A template
  * without Content-Type is sent as text/plain; charset=UTF-8 (ISO-8859-1
- * when it is not valid UTF-8), quoted-printable when it has 8-bit bytes or
- * long lines.  With copymsg the response is multipart/mixed: the text,
+ * when it is not valid UTF-8), quoted-printable (lib/enc) when it has
+ * 8-bit bytes or long lines.  With copymsg the response is multipart/mixed: the text,
  * then the original (filtered header, at most numlines body lines) as a
  * message/rfc822 part.
  *
@@ -143,6 +144,25 @@ enum autoreply_result {
  * text (REFUSED); *qp the queue program's pid. */
 int autoreply_run(const autoreply_opts *o, buf *in, str *why, unsigned long *qp);
 
+/* ---- steps the programs share ------------------------------------------------ */
+
+/* Sets o->qmailhome to ctl_home() made absolute (so that it survives the
+ * program's change of directory), kept in home, and o->idhost to
+ * control/idhost (else control/me, else "localhost"), kept in idhost.
+ * 0, or -1 with errno. */
+int autoreply_opts_home(autoreply_opts *o, str *home, str *idhost);
+/* Sets o->from to the first of o->aliases that has an '@', else to
+ * o->recipient. */
+void autoreply_opts_from(autoreply_opts *o);
+/* Appends the line (LF-ended) a program prints on stderr for what
+ * autoreply_run returned, control bytes of why shown as '_':
+ * "PROG: Sent response qp QP to WHY" ("... response to WHY" when dry),
+ * "PROG: Ignoring message: WHY", "PROG: warning: the queue refused the
+ * response: WHY".  Nothing for AUTOREPLY_TEMP (a fatal error: the program
+ * says so and exits).  0 or -1 (ENOMEM). */
+int autoreply_result_line(str *out, const char *prog, int result, const str *why, unsigned long qp,
+                          int dry);
+
 /* ---- building blocks (also for the unit tests) ------------------------------- */
 
 /* What the header scan keeps of the original. */
@@ -167,15 +187,6 @@ int autoreply_subject_clean(str *out, const char *value, size_t len);
 /* How many leading bytes of s are reply prefixes (and copies of prefix,
  * which may be NULL) with their white space. */
 size_t autoreply_subject_skip(const char *s, size_t len, const char *prefix);
-/* 1 if s[0..len) is valid UTF-8, else 0. */
-int autoreply_utf8_valid(const char *s, size_t len);
-/* Appends s as RFC 2047 "=?UTF-8?Q?...?=" words of at most 75 bytes, the
- * first starting at column col, separated by "\n " (a fold); a character
- * is never split between words. */
-int autoreply_encode_words(str *out, const char *s, size_t len, size_t col);
-/* Appends s (lines ending in LF) in quoted-printable, output lines ending
- * in LF and at most 76 bytes. */
-int autoreply_qp(str *out, const char *s, size_t len);
 /* Appends the response's header and text (for copymsg: up to the header of
  * the message/rfc822 part, boundary being the multipart boundary). */
 int autoreply_compose(str *out, const autoreply_opts *o, const autoreply_orig *g,

@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int fs_write_all(int fd, const void *data, size_t len)
+int fs_writev_all(int fd, struct iovec *iov, int cnt)
 {
-    const char *p = data;
-    while (len) {
-        size_t n = len > SSIZE_MAX ? SSIZE_MAX : len;
-        ssize_t w = write(fd, p, n);
+    while (cnt && iov[0].iov_len == 0) { iov++; cnt--; }
+    while (cnt) {
+        /* one buffer: plain write(2), as crash tests that stop a program
+         * at its Nth write expect */
+        ssize_t w = cnt == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, cnt);
+        size_t done;
         if (w < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -28,8 +30,30 @@ int fs_write_all(int fd, const void *data, size_t len)
             return -1;
         }
         if (w == 0) { errno = EIO; return -1; }
-        p += w;
-        len -= (size_t)w;
+        /* drop what was written, keep the rest for the next writev() */
+        done = (size_t)w;
+        while (cnt && done >= iov[0].iov_len) {
+            done -= iov[0].iov_len;
+            iov++;
+            cnt--;
+        }
+        if (cnt) {
+            iov[0].iov_base = (char *)iov[0].iov_base + done;
+            iov[0].iov_len -= done;
+        }
+    }
+    return 0;
+}
+
+int fs_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        size_t n = len > SSIZE_MAX ? SSIZE_MAX : len;
+        struct iovec v = { .iov_base = (void *)p, .iov_len = n };
+        if (fs_writev_all(fd, &v, 1) < 0) return -1;
+        p += n;
+        len -= n;
     }
     return 0;
 }
@@ -115,6 +139,15 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
     int fd = -1, e;
 
     if (plen && path[plen - 1] == '/') { errno = EISDIR; return -1; }
+    {
+        /* never rename over a device, FIFO, socket or directory (think of
+         * /dev/null given as an output file to a program running as root) */
+        struct stat st;
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+            errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+            return -1;
+        }
+    }
     if (split(path, &dir, &base, &baselen) < 0) goto out;
     /* ".<name>.tmpXXXXXX", the name cut short to stay within NAME_MAX */
     if (str_copyb(&tmp, path, base) < 0 || str_catc(&tmp, '.') < 0 ||

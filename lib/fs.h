@@ -19,11 +19,19 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "str.h"
 
-/* Writes all len bytes (EINTR and short writes retried). */
+/* Writes all len bytes (EINTR and short writes retried; a non-blocking
+ * descriptor is waited for with poll). */
 int fs_write_all(int fd, const void *data, size_t len);
+/* The same for the buffers iov[0..cnt) in order, with writev (cnt at most
+ * IOV_MAX, their total at most SSIZE_MAX): one system call for a record
+ * made of pieces, such as a log line and its newline (write(2) while one
+ * buffer is left).  The entries are used up as they are written (iov is
+ * changed). */
+int fs_writev_all(int fd, struct iovec *iov, int cnt);
 /* Reads until len bytes or end of file.  Returns the count (less than len
  * only at end of file), -1 on error.  len must be <= SSIZE_MAX. */
 ssize_t fs_read_all(int fd, void *data, size_t len);
@@ -44,7 +52,9 @@ int fs_fsync_parent(const char *filepath);
  * in the same directory is written, fsync()ed and renamed over path, then
  * the directory is fsync()ed.  A symlink at path is replaced, not followed.
  * On failure before the rename the temporary file is removed and path is
- * untouched; -1 after the rename (only if the directory sync fails) means
+ * untouched; an existing path that is not a regular file or a symlink
+ * (a device such as /dev/null, a FIFO, a directory) is refused with EINVAL
+ * (EISDIR for a directory) and left alone; -1 after the rename (only if the directory sync fails) means
  * path holds the new data but its durability is not certain. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 

@@ -5,6 +5,8 @@
 #include <iconv.h>
 #include <string.h>
 
+#include "enc.h"
+
 /* ---- lines --------------------------------------------------------------------- */
 
 typedef struct line {
@@ -212,80 +214,6 @@ static int cs_char(unsigned char c)
            c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '*';
 }
 
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes encoded text t[0..n) into pend; 1 ok, 0 malformed, -1 ENOMEM.
- * On 0 and -1 pend is as it was. */
-static int decode_text(str *pend, char enc, const char *t, size_t n)
-{
-    size_t mark = pend->len, i;
-    char *w;
-
-    if (str_readyplus(pend, n) < 0) return -1; /* decoded text is never longer */
-    w = pend->s + pend->len;
-    if (enc == 'B' || enc == 'b') {
-        unsigned long acc = 0;
-        unsigned bits = 0;
-        size_t data = 0, pad = 0;
-        for (i = 0; i < n; i++) {
-            int v;
-            if (t[i] == '=') { pad++; continue; }
-            if (pad) goto bad; /* data after padding */
-            v = b64val((unsigned char)t[i]);
-            if (v < 0) goto bad;
-            data++;
-            acc = ((acc << 6) | (unsigned long)v) & 0xffffUL;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                *w++ = (char)((acc >> bits) & 0xff);
-            }
-        }
-        /* missing padding is tolerated; a lone 6-bit group or extra '=' is not */
-        if (data % 4 == 1 || pad > 2 || (pad && (data + pad) % 4 != 0)) goto bad;
-    } else {
-        for (i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)t[i];
-            if (c == '_') {
-                *w++ = ' ';
-            } else if (c == '=') {
-                int h, l;
-                if (n - i < 3) goto bad;
-                h = hexval((unsigned char)t[i + 1]);
-                l = hexval((unsigned char)t[i + 2]);
-                if (h < 0 || l < 0) goto bad;
-                *w++ = (char)(h * 16 + l);
-                i += 2;
-            } else {
-                *w++ = (char)c;
-            }
-        }
-    }
-    pend->len = (size_t)(w - pend->s);
-    pend->s[pend->len] = 0;
-    return 1;
-bad:
-    pend->len = mark;
-    pend->s[mark] = 0;
-    return 0;
-}
-
 static int is_utf8_label(const char *cs)
 {
     return case_equals(cs, "utf-8") || case_equals(cs, "utf8") || case_equals(cs, "us-ascii") ||
@@ -377,7 +305,8 @@ static int try_word(dec *d, const char *s, size_t len, size_t i, size_t *end)
 
     /* a run continues only in the same charset */
     if (d->pend.len && !case_equals(cs, d->cs) && flush(d) < 0) return -1;
-    rc = decode_text(&d->pend, enc, s + t0, j - t0);
+    rc = (enc == 'B' || enc == 'b') ? enc_word_unb64(&d->pend, s + t0, j - t0)
+                                      : enc_word_unq(&d->pend, s + t0, j - t0);
     if (rc <= 0) return rc;
     memcpy(d->cs, cs, cslen + 1);
     *end = j + 2;

@@ -24,6 +24,19 @@ int lock_ex(int fd) { return flock_retry(fd, LOCK_EX); }
 int lock_exnb(int fd) { return flock_retry(fd, LOCK_EX | LOCK_NB); }
 int lock_un(int fd) { return flock_retry(fd, LOCK_UN); }
 
+int lock_file_ex(const char *path)
+{
+    int fd, e;
+    do fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) return -1;
+    if (lock_ex(fd) == 0) return fd;
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;

@@ -33,6 +33,12 @@ int lock_ex(int fd);
 /* Exclusive flock() without waiting: -1 with EWOULDBLOCK if it is held. */
 int lock_exnb(int fd);
 int lock_un(int fd);
+/* A lock file as ezmlm and qmail keep them (a list's DIR/lock): opens path
+ * for appending, creating it with mode 0600 (close-on-exec, nothing
+ * written), and takes an exclusive flock() on it, waiting as long as it
+ * takes.  Returns the descriptor (closing it releases the lock), or -1
+ * with errno. */
+int lock_file_ex(const char *path);
 
 /* Exclusive fcntl() write lock on the whole file, waiting at most
  * timeout_seconds (< 0: F_SETLKW, no limit; EDEADLK is passed through). */

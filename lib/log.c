@@ -1,10 +1,9 @@
 /* log: activity log lines.  See log.h. */
 #include "log.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <sys/uio.h>
-#include <unistd.h>
+
+#include "fs.h"
 
 int log_safe_cat(str *out, const char *bytes, size_t n)
 {
@@ -39,30 +38,7 @@ int log_write_line(int fd, const str *line)
         iov[1].iov_len = 1;
         cnt = 2;
     }
-    for (;;) {
-        ssize_t w = writev(fd, iov, cnt);
-        size_t done;
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                struct pollfd pfd = { .fd = fd, .events = POLLOUT, .revents = 0 };
-                if (poll(&pfd, 1, -1) < 0 && errno != EINTR) return -1;
-                continue;
-            }
-            return -1;
-        }
-        if (w == 0) { errno = EIO; return -1; }
-        done = (size_t)w;
-        /* drop what was written, keep the rest for the next writev() */
-        while (cnt && done >= iov[0].iov_len) {
-            done -= iov[0].iov_len;
-            iov[0] = iov[1];
-            cnt--;
-        }
-        if (!cnt) return 0;
-        iov[0].iov_base = (char *)iov[0].iov_base + done;
-        iov[0].iov_len -= done;
-    }
+    return fs_writev_all(fd, iov, cnt);
 }
 
 int log_cat_stamp(str *out, const struct timespec *ts)

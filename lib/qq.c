@@ -49,7 +49,9 @@ static int move_fd(int fd, int target)
     return 0;
 }
 
-int qq_start(qq *q, const char *home)
+int qq_start(qq *q, const char *home) { return qq_start_argv(q, home, NULL); }
+
+int qq_start_argv(qq *q, const char *home, char *const *argv)
 {
     int pm[2], pe[2], px[2];
     memset(q, 0, sizeof *q);
@@ -68,17 +70,20 @@ int qq_start(qq *q, const char *home)
     }
     if (q->pid == 0) {
         const char *prog = getenv("QMAILQUEUE");
-        char *argv[2];
+        char *dflt[2];
         /* fds 0, 1 and 6 must not collide while being moved: park them high */
         int a = fcntl(pm[0], F_DUPFD, 10), b = fcntl(pe[0], F_DUPFD, 10), c = fcntl(px[1], F_DUPFD, 10);
         if (a < 0 || b < 0 || c < 0) _exit(120);
         if (move_fd(a, 0) < 0 || move_fd(b, 1) < 0 || move_fd(c, 6) < 0) _exit(120);
         if (chdir(home) < 0) _exit(61);
-        if (!prog || !*prog) prog = "bin/qmail-queue";
-        argv[0] = (char *)prog;
-        argv[1] = 0;
+        if (!argv || !argv[0] || !argv[0][0]) {
+            if (!prog || !*prog) prog = "bin/qmail-queue";
+            dflt[0] = (char *)prog;
+            dflt[1] = 0;
+            argv = dflt;
+        }
         signal(SIGPIPE, SIG_DFL);
-        execv(prog, argv);
+        execv(argv[0], argv);
         _exit(120);
     }
     close(pm[0]);

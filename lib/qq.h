@@ -12,6 +12,10 @@
  * letter 'D' (permanent) or 'Z' (temporary) and a human text such as
  * "qq write error or disk full (#4.3.0)".  SIGPIPE must be ignored by the
  * caller (a queue program that dies early closes the pipes).
+ *
+ * qq_start_argv() runs a queue program the caller chose, with arguments,
+ * under the same protocol: the list tools use it for "bin/qmail-qmqpc
+ * SERVER..." when a list directory names QMQP servers.
  */
 #ifndef SUITE_QQ_H
 #define SUITE_QQ_H
@@ -33,6 +37,11 @@ typedef struct qq {
 
 /* Starts the queue program.  home may be NULL for ctl_home(). 0 or -1. */
 int qq_start(qq *q, const char *home);
+/* Starts argv[0] (relative to home unless it begins with '/') with the
+ * arguments argv (NULL-terminated) in place of $QMAILQUEUE or
+ * bin/qmail-queue; argv NULL (or argv[0] NULL or empty) is qq_start().
+ * Exit codes and fd 6 are read as qmail-queue's.  0 or -1. */
+int qq_start_argv(qq *q, const char *home, char *const *argv);
 /* Message bytes (buffered). */
 void qq_put(qq *q, const char *data, size_t len);
 void qq_puts(qq *q, const char *s);

@@ -19,13 +19,7 @@ int bounce_lock(const char *work)
     str p = STR_INIT;
     int fd = -1;
     if (str_cats(&p, work) < 0 || str_cats(&p, "/lockbounce") < 0) goto done;
-    fd = open(p.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0 && lock_ex(fd) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        fd = -1;
-    }
+    fd = lock_file_ex(p.s);
 done:
     str_free(&p);
     return fd;

@@ -368,8 +368,8 @@ int main(int argc, char **argv)
     if (edit) {
         str lp = STR_INIT;
         path_in_dir(&lp, "lock");
-        lockfd = open(lp.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-        if (lockfd == -1 || lock_ex(lockfd) == -1) die_sys(EXIT_TEMP, prog, "unable to lock %s", lp.s);
+        lockfd = lock_file_ex(lp.s);
+        if (lockfd == -1) die_sys(EXIT_TEMP, prog, "unable to lock %s", lp.s);
         str_free(&lp);
         if (!read_flags_config())
             if (!read_old_config(usecfg)) read_file_config();

@@ -26,8 +26,8 @@ static int lock_list(manage *mg)
     str p = STR_INIT;
     int fd;
     if (listdir_path(&mg->ld, "lock", &p) < 0) manage_nomem(mg);
-    fd = open(p.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || lock_ex(fd) < 0) die_sys(EXIT_TEMP, MANAGE_PROG, "unable to lock %s", p.s);
+    fd = lock_file_ex(p.s);
+    if (fd < 0) die_sys(EXIT_TEMP, MANAGE_PROG, "unable to lock %s", p.s);
     str_free(&p);
     return fd;
 }

@@ -58,7 +58,7 @@ void manage_show(manage *mg, const char *what, const char *arg)
     if (mg->showact) fprintf(stderr, "%s: info: sending %s%s\n", prog, what, arg ? arg : "");
 }
 
-static void sub_die(manage *mg, sub_db *db, const char *what)
+void manage_sub_die(manage *mg, sub_db *db, const char *what)
 {
     int e = errno;
     str t = STR_INIT;
@@ -67,7 +67,7 @@ static void sub_die(manage *mg, sub_db *db, const char *what)
     die(sub_error_is_perm(e) ? EXIT_PERM : EXIT_TEMP, prog, "%s", t.s);
 }
 
-static sub_db *open_db(manage *mg, const char *subdb)
+sub_db *manage_open_db(manage *mg, const char *subdb)
 {
     sub_db *db = NULL;
     if (sub_open(&db, mg->ld.dir.s, subdb) < 0) {
@@ -81,163 +81,11 @@ static sub_db *open_db(manage *mg, const char *subdb)
 
 static int issub(manage *mg, const char *subdb, const char *addr, str *stored)
 {
-    sub_db *db = open_db(mg, subdb);
+    sub_db *db = manage_open_db(mg, subdb);
     int r = sub_issub(db, addr, strlen(addr), stored);
-    if (r < 0) sub_die(mg, db, "unable to look up");
+    if (r < 0) manage_sub_die(mg, db, "unable to look up");
     sub_close(db);
     return r;
-}
-
-/* ---- the reply ------------------------------------------------------------------ */
-
-static void subject(manage *mg, const char *name, str *out)
-{
-    out->len = 0;
-    if (text_msg(out, &mg->ld, name, &mg->v) < 0 || str_catc(out, 0) < 0) manage_nomem(mg);
-}
-
-void manage_begin(manage *mg, const char *subj, const char *replyto, const char *extra)
-{
-    struct reply_head h;
-    str s = STR_INIT, from = STR_INIT;
-    subject(mg, subj, &s);
-    if (str_catf(&from, "%s-%s@%s", mg->local.s, !strcmp(subj, "SUB_HELP") ? "return-" : "help",
-                 mg->ld.outhost.s) < 0)
-        manage_nomem(mg);
-    memset(&h, 0, sizeof h);
-    h.from = from.s;
-    h.to = mg->target.s;
-    h.subject = s.s;
-    h.replyto = replyto;
-    h.local = mg->local.s;
-    h.listheaders = 1;
-    h.responder = 1;
-    h.reqhead = mg->m.head.s;
-    h.reqheadlen = mg->m.head.len;
-    h.extra = extra;
-    if (reply_start(&mg->r, &mg->ld, &h) < 0) die_sys(EXIT_TEMP, prog, "unable to run qmail-queue");
-    mg->started = 1;
-    str_free(&s);
-    str_free(&from);
-}
-
-void manage_text(manage *mg, const char *name, int show)
-{
-    int k = reply_file(&mg->r, name, &mg->v);
-    if (k < 0) {
-        reply_abort(&mg->r);
-        die_sys(EXIT_TEMP, prog, "unable to read text/%s", name);
-    }
-    if (k == CTL_MISSING) {
-        reply_abort(&mg->r);
-        die(EXIT_PERM, prog, "unable to find text/%s", name);
-    }
-    if (show) manage_show(mg, name, NULL);
-}
-
-static void addmsg(manage *mg, const char *name, const char *fallback)
-{
-    if (ezmsg(&mg->r.text, &mg->ld, name, fallback, NULL) < 0) manage_nomem(mg);
-}
-
-/* text/bottom and a copy of the request (its header, copylines lines) */
-void manage_bottom(manage *mg, int force)
-{
-    str t = STR_INIT, piece = STR_INIT;
-    unsigned long lines = 0;
-    int start, r;
-    if (mg->omitbottom && !force) return;
-    manage_text(mg, "bottom", 0);
-    if (reply_copy_begin(&mg->r) < 0) manage_nomem(mg);
-    if (str_cats(&t, "Return-Path: <") < 0 || addr_quote(&t, mg->sender, strlen(mg->sender)) < 0 ||
-        str_cats(&t, ">\n") < 0)
-        manage_nomem(mg);
-    reply_copy(&mg->r, t.s, t.len);
-    reply_copy(&mg->r, mg->m.head.s, mg->m.head.len);
-    while (lines < mg->copylines && (r = msgin_piece(&mg->m, &piece, 65536, &start)) > 0) {
-        reply_copy(&mg->r, piece.s, piece.len);
-        if (piece.s[piece.len - 1] == '\n') lines++;
-    }
-    str_free(&t);
-    str_free(&piece);
-}
-
-/* moderator-made changes: text/mod-sub and the bottom without the request */
-static void mod_bottom(manage *mg)
-{
-    manage_text(mg, "mod-sub", 0);
-    manage_text(mg, "bottom", 0);
-    if (reply_adds(&mg->r, "\n") < 0) manage_nomem(mg);
-    addmsg(mg, "TXT_SUPPRESSED", "<suppressed>");
-    if (reply_adds(&mg->r, "\n\n") < 0) manage_nomem(mg);
-}
-
-void manage_send(manage *mg, const char *const *rcpts, size_t n)
-{
-    str snd = STR_INIT, why = STR_INIT;
-    if (n == 0) {
-        reply_abort(&mg->r);
-        fprintf(stderr, "%s: info: nobody to answer\n", prog);
-        exit(0);
-    }
-    if (str_catf(&snd, "%s-return-@%s", mg->local.s, mg->ld.outhost.s) < 0) manage_nomem(mg);
-    if (reply_finish(&mg->r, snd.s, rcpts, n, &why) != 0) {
-        if (str_catc(&why, 0) < 0) die_nomem(prog);
-        die(EXIT_TEMP, prog, "temporary qmail-queue error: %s", why.s);
-    }
-    fprintf(stderr, "%s: info: qp %lu\n", prog, mg->r.q.qp);
-    exit(0);
-}
-
-static void send1(manage *mg, const char *a)
-{
-    const char *r[1];
-    r[0] = a;
-    manage_send(mg, r, 1);
-}
-
-/* recipients: rcpt (may be NULL) plus LIST-owner when owner is set */
-static void send_owner(manage *mg, const char *rcpt, int owner)
-{
-    const char *r[2];
-    size_t n = 0;
-    str o = STR_INIT;
-    if (rcpt) r[n++] = rcpt;
-    if (owner) {
-        if (str_catf(&o, "%s-owner@%s", mg->local.s, mg->ld.outhost.s) < 0) manage_nomem(mg);
-        r[n++] = o.s;
-    }
-    manage_send(mg, r, n);
-}
-
-struct modlist {
-    str all;       /* addresses, each followed by a NUL */
-    size_t n;
-};
-
-static int each_mod(void *ctx, const char *a, size_t len)
-{
-    struct modlist *l = ctx;
-    if (str_catb(&l->all, a, len + 1) < 0) return -1;
-    l->n++;
-    return 0;
-}
-
-static void send_mods(manage *mg)
-{
-    struct modlist l = { STR_INIT, 0 };
-    const char **r;
-    size_t i, pos = 0;
-    sub_db *db = open_db(mg, mg->moddir.s);
-    if (sub_iterate(db, 0, 52, each_mod, &l) < 0) sub_die(mg, db, "unable to list the moderators for");
-    sub_close(db);
-    r = calloc(l.n ? l.n : 1, sizeof *r);
-    if (!r) manage_nomem(mg);
-    for (i = 0; i < l.n; i++) {
-        r[i] = l.all.s + pos;
-        pos += strlen(l.all.s + pos) + 1;
-    }
-    manage_send(mg, r, l.n);
 }
 
 /* ---- cookies ----------------------------------------------------------------------- */
@@ -311,12 +159,12 @@ static const char *hex = "0123456789ABCDEF";
 static int geton(manage *mg, char letter, const char *action)
 {
     str fl = STR_INIT, extra = STR_INIT, unsub = STR_INIT;
-    sub_db *db = open_db(mg, mg->subdb);
+    sub_db *db = manage_open_db(mg, mg->subdb);
     int r;
     manage_get_from(mg, action, &fl);
     r = sub_add(db, mg->target.s, mg->target.len, letter == 'r' ? "mod" : NULL,
                 fl.len ? fl.s : NULL, SUB_NOHASH);
-    if (r < 0) sub_die(mg, db, "unable to subscribe");
+    if (r < 0) manage_sub_die(mg, db, "unable to subscribe");
     sub_close(db);
     if (mg->subdb && (!strcmp(mg->subdb, "allow") || !strcmp(mg->subdb, "deny")))
         info_exit(mg, "ERR_EXTRA_SUB", "<#1#> added", mg->target.s);
@@ -366,9 +214,9 @@ static int geton(manage *mg, char letter, const char *action)
 
 static int getoff(manage *mg, char letter)
 {
-    sub_db *db = open_db(mg, mg->subdb);
+    sub_db *db = manage_open_db(mg, mg->subdb);
     int r = sub_remove(db, mg->target.s, mg->target.len, letter == 'w' ? "mod" : NULL, NULL, SUB_NOHASH);
-    if (r < 0) sub_die(mg, db, "unable to unsubscribe");
+    if (r < 0) manage_sub_die(mg, db, "unable to unsubscribe");
     sub_close(db);
     if (mg->subdb && (!strcmp(mg->subdb, "allow") || !strcmp(mg->subdb, "deny")))
         info_exit(mg, "ERR_EXTRA_UNSUB", "<#1#> removed", mg->target.s);
@@ -395,27 +243,27 @@ static void do_subscribe(manage *mg, const char *action)
     if (issub(mg, mg->subdb, mg->target.s, NULL)) {
         geton(mg, 's', action);
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     } else if (mg->ismod && mg->haveremote) {
         doconfirm(mg, 'r');
         manage_text(mg, "mod-sub-confirm", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->mod.s);
+        manage_send1(mg, mg->mod.s);
     } else if (mg->subconf) {
         doconfirm(mg, 's');
         manage_text(mg, "sub-confirm", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     } else if (mg->havemodsub) {
         manage_store_from(mg);
         doconfirm(mg, 't');
         manage_text(mg, "mod-sub-confirm", 1);
         manage_bottom(mg, 0);
-        send_mods(mg);
+        manage_send_mods(mg);
     } else {
         r = geton(mg, 's', action);
         manage_bottom(mg, 0);
-        send_owner(mg, mg->notify ? mg->target.s : NULL, r && mg->copyowner > 1);
+        manage_send_owner(mg, mg->notify ? mg->target.s : NULL, r && mg->copyowner > 1);
     }
 }
 
@@ -428,17 +276,17 @@ static void do_sc(manage *mg, const char *action)
             doconfirm(mg, 't');
             manage_text(mg, "mod-sub-confirm", 1);
             manage_bottom(mg, 0);
-            send_mods(mg);
+            manage_send_mods(mg);
         } else {
             r = geton(mg, 's', action);
             manage_bottom(mg, 0);
-            send_owner(mg, mg->target.s, r && mg->copyowner > 1);
+            manage_send_owner(mg, mg->target.s, r && mg->copyowner > 1);
         }
     } else {
         doconfirm(mg, 's');
         manage_text(mg, "sub-bad", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     }
 }
 
@@ -447,14 +295,14 @@ static void do_rc_tc(manage *mg, const char *action, char letter)
     int r;
     if (hashok(mg, action, letter)) {
         r = geton(mg, letter, action);
-        mod_bottom(mg);
-        send_owner(mg, mg->notify ? mg->target.s : NULL, r && mg->copyowner > 1);
+        manage_mod_bottom(mg);
+        manage_send_owner(mg, mg->notify ? mg->target.s : NULL, r && mg->copyowner > 1);
     } else {
         if (!mg->ismod || !mg->haveremote) die_cookie(mg);
         doconfirm(mg, letter);
         manage_text(mg, "sub-bad", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->mod.s);
+        manage_send1(mg, mg->mod.s);
     }
 }
 
@@ -464,28 +312,28 @@ static void do_unsubscribe(manage *mg)
     if (!issub(mg, mg->subdb, mg->target.s, NULL)) {
         getoff(mg, 'u');
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     } else if (mg->unsubconf) {
         if (mg->ismod && mg->haveremote) {
             doconfirm(mg, 'w');
             manage_text(mg, "mod-unsub-confirm", 1);
             manage_bottom(mg, 0);
-            send1(mg, mg->mod.s);
+            manage_send1(mg, mg->mod.s);
         } else {
             doconfirm(mg, 'u');
             manage_text(mg, "unsub-confirm", 1);
             manage_bottom(mg, 0);
-            send1(mg, mg->target.s);
+            manage_send1(mg, mg->target.s);
         }
     } else if (mg->unsubismod && mg->havemodsub) {
         doconfirm(mg, 'v');
         manage_text(mg, "mod-unsub-confirm", 1);
         manage_bottom(mg, 0);
-        send_mods(mg);
+        manage_send_mods(mg);
     } else {
         r = getoff(mg, 'u');
         manage_bottom(mg, 0);
-        send_owner(mg, (!r || mg->notify) ? mg->target.s : NULL,
+        manage_send_owner(mg, (!r || mg->notify) ? mg->target.s : NULL,
                    mg->copyowner && (!r || mg->copyowner > 1));
     }
 }
@@ -498,18 +346,18 @@ static void do_uc(manage *mg, const char *action)
             doconfirm(mg, 'v');
             manage_text(mg, "mod-unsub-confirm", 1);
             manage_bottom(mg, 0);
-            send_mods(mg);
+            manage_send_mods(mg);
         } else {
             r = getoff(mg, 'u');
             manage_bottom(mg, 0);
-            send_owner(mg, (!r || mg->notify) ? mg->target.s : NULL,
+            manage_send_owner(mg, (!r || mg->notify) ? mg->target.s : NULL,
                        mg->copyowner && (!r || mg->copyowner > 1));
         }
     } else {
         doconfirm(mg, 'u');
         manage_text(mg, "unsub-bad", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     }
 }
 
@@ -519,15 +367,15 @@ static void do_vc_wc(manage *mg, const char *action, char letter)
     if (hashok(mg, action, letter)) {
         r = getoff(mg, letter);
         if (!r && mg->havemodsub) info_exit(mg, "ERR_UNSUB_NOP", "the address is not subscribed", NULL);
-        mod_bottom(mg);
-        if (r) send_owner(mg, mg->notify ? mg->target.s : NULL, mg->copyowner > 1);
-        send1(mg, mg->sender);
+        manage_mod_bottom(mg);
+        if (r) manage_send_owner(mg, mg->notify ? mg->target.s : NULL, mg->copyowner > 1);
+        manage_send1(mg, mg->sender);
     } else {
         if (!mg->ismod || !mg->haveremote) die_cookie(mg);
         doconfirm(mg, letter);
         manage_text(mg, "unsub-bad", 1);
         manage_bottom(mg, 0);
-        send1(mg, mg->mod.s);
+        manage_send1(mg, mg->mod.s);
     }
 }
 
@@ -560,19 +408,19 @@ static void do_list(manage *mg, int names)
     manage_show(mg, names ? "list" : "listn", NULL);
     if (names) {
         if (reply_adds(&mg->r, "\n") < 0) manage_nomem(mg);
-        addmsg(mg, "TXT_LISTMEMBERS", "Subscriber list:");
+        manage_addmsg(mg, "TXT_LISTMEMBERS", "Subscriber list:");
         if (reply_adds(&mg->r, "\n\n\n") < 0) manage_nomem(mg);
     }
     c.mg = mg;
     c.n = 0;
     c.print = names;
-    db = open_db(mg, mg->subdb);
-    if (sub_iterate(db, 0, 52, each_line, &c) < 0) sub_die(mg, db, "unable to list the subscribers for");
+    db = manage_open_db(mg, mg->subdb);
+    if (sub_iterate(db, 0, 52, each_line, &c) < 0) manage_sub_die(mg, db, "unable to list the subscribers for");
     sub_close(db);
     snprintf(num, sizeof num, "\n  ======> %lu\n", c.n);
     if (reply_adds(&mg->r, num) < 0) manage_nomem(mg);
     manage_bottom(mg, 0);
-    send1(mg, mg->mod.s);
+    manage_send1(mg, mg->mod.s);
 }
 
 static void do_log(manage *mg, const char *search)
@@ -584,11 +432,11 @@ static void do_log(manage *mg, const char *search)
     if (!mg->ismod) manage_fail(mg, 100, "ERR_NOT_ALLOWED", "sorry, only moderators may do that (#5.7.1)", NULL);
     manage_show(mg, "log", NULL);
     manage_begin(mg, *search ? "SUB_LOG_SEARCH" : "SUB_LOG", NULL, NULL);
-    db = open_db(mg, mg->subdb);
+    db = manage_open_db(mg, mg->subdb);
     manage_log(mg, db, search);
     sub_close(db);
     manage_bottom(mg, 0);
-    send1(mg, mg->mod.s);
+    manage_send1(mg, mg->mod.s);
 }
 
 static void do_simple(manage *mg, const char *subj, const char *textname, const char *to)
@@ -597,7 +445,7 @@ static void do_simple(manage *mg, const char *subj, const char *textname, const 
     manage_text(mg, "top", 0);
     manage_text(mg, textname, 1);
     manage_bottom(mg, 0);
-    send1(mg, to);
+    manage_send1(mg, to);
 }
 
 /* ---- the request ---------------------------------------------------------------------- */
@@ -851,7 +699,7 @@ int main(int argc, char **argv)
         manage_text(mg, "top", 0);
         manage_get(mg, n);
         manage_bottom(mg, 0);
-        send1(mg, mg->target.s);
+        manage_send1(mg, mg->target.s);
     } else if (starts(action, "query")) {
         int on = issub(mg, mg->subdb, mg->target.s, NULL);
         do_simple(mg, "SUB_STATUS", on ? "sub-nop" : "unsub-nop", mg->ismod ? mg->mod.s : mg->target.s);
@@ -863,13 +711,13 @@ int main(int argc, char **argv)
         manage_text(mg, "mod-help", 1);
         manage_text(mg, "help", 0);
         manage_bottom(mg, 0);
-        send1(mg, mg->mod.s);
+        manage_send1(mg, mg->mod.s);
     } else {
         manage_begin(mg, "SUB_HELP", NULL, NULL);
         manage_text(mg, "top", 0);
         manage_text(mg, "help", 1);
         manage_bottom(mg, 1);
-        send1(mg, mg->sender);
+        manage_send1(mg, mg->sender);
     }
     exit(0);
 }

@@ -65,11 +65,33 @@ void manage_get(manage *mg, unsigned long n);
 void manage_edit(manage *mg, const char *action);
 void manage_ed(manage *mg, const char *action);
 
-/* from ezmlm-manage.c, for the helpers */
+/* ---- ezmlm-manage-reply.c: the reply (reply.h) with the list's texts ---- */
+
+/* Starts the reply: subject is a message name (SUB_...), replyto the
+ * confirmation address or NULL, extra header lines or NULL. */
 void manage_begin(manage *mg, const char *subject, const char *replyto, const char *extra);
+/* Appends text file name (missing: exit 100); show: the -a info line. */
 void manage_text(manage *mg, const char *name, int show);
+/* Appends message name (fallback if the list has none). */
+void manage_addmsg(manage *mg, const char *name, const char *fallback);
+/* text/bottom and the request copy (unless -B and not forced). */
 void manage_bottom(manage *mg, int force);
-void manage_send(manage *mg, const char *const *rcpts, size_t n);
+/* text/mod-sub, text/bottom and TXT_SUPPRESSED instead of the copy. */
+void manage_mod_bottom(manage *mg);
+/* Sends the reply to rcpts and exits 0 (or 111; nobody: exit 0). */
+void manage_send(manage *mg, const char *const *rcpts, size_t n) __attribute__((noreturn));
+void manage_send1(manage *mg, const char *rcpt) __attribute__((noreturn));
+/* To rcpt (may be NULL) and, when owner is set, LIST-owner. */
+void manage_send_owner(manage *mg, const char *rcpt, int owner) __attribute__((noreturn));
+/* To every moderator. */
+void manage_send_mods(manage *mg) __attribute__((noreturn));
+
+/* ---- ezmlm-manage.c ---- */
+
 void manage_show(manage *mg, const char *what, const char *arg);
+/* Opens a sub-db (exit 100/111 on failure). */
+sub_db *manage_open_db(manage *mg, const char *subdb);
+/* "what target: error" and exit 100 or 111 by errno. */
+void manage_sub_die(manage *mg, sub_db *db, const char *what) __attribute__((noreturn));
 
 #endif

@@ -38,19 +38,6 @@ static void reject(int code, const char *name, const char *fallback, const char 
     ezmsg_die(code, prog, ldp, name, fallback, p1);
 }
 
-/* 1 if the NUL-separated list (from listdir_conf) contains s[0..len),
- * ignoring case */
-static int inlist(const str *l, const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < l->len) {
-        size_t n = strlen(l->s + i);
-        if (n == len && case_equalb(l->s + i, s, len)) return 1;
-        i += n + 1;
-    }
-    return 0;
-}
-
 static void conf(const char *name, str *out)
 {
     out->len = 0;
@@ -157,7 +144,7 @@ int main(int argc, char **argv)
     while ((k = hdr_next(&it, &f)) == HDR_FIELD || k == HDR_MBOX) {
         str *dst = NULL;
         if (k != HDR_FIELD) continue;
-        if (flagheaderreject && inlist(&headerreject, f.name, f.name_len))
+        if (flagheaderreject && listdir_conf_has(&headerreject, f.name, f.name_len))
             reject(100, "ERR_MAILING_LIST",
                    "sorry, this message carries a header this list does not accept (#5.7.2)", NULL);
         if (hdr_is(&f, "To") || hdr_is(&f, "Cc")) {
@@ -216,7 +203,7 @@ int main(int argc, char **argv)
             qq q;
             str rcpt = STR_INIT;
             int start, r;
-            if (qq_start(&q, NULL) < 0) die_sys(EXIT_TEMP, prog, "unable to run qmail-queue");
+            if (ezmsg_qq_start(&q, ldp) < 0) die_sys(EXIT_TEMP, prog, "unable to run qmail-queue");
             qq_put(&q, dtline.s, dtline.len);
             qq_put(&q, "\n", 1);
             qq_put(&q, m.head.s, m.head.len);
@@ -244,8 +231,8 @@ int main(int argc, char **argv)
         int r;
         if (mime_type(ctype.s, ctype.len, &type) < 0) nomem();
         if (ldp && type.len &&
-            ((inlist(&mimeremove, type.s, type.len) ^ mimekeep) ||
-             inlist(&mimereject, type.s, type.len))) {
+            ((listdir_conf_has(&mimeremove, type.s, type.len) ^ mimekeep) ||
+             listdir_conf_has(&mimereject, type.s, type.len))) {
             if (str_catc(&type, 0) < 0) nomem();
             reject(100, "ERR_BAD_TYPE", "messages of type <#1#> are not accepted (#5.2.3)", type.s);
         }
@@ -269,7 +256,7 @@ int main(int argc, char **argv)
             if (blank_line(&line)) { inpart = 0; continue; }
             if (inpart && case_starts(line.s, line.len, "content-type:")) {
                 if (mime_type(line.s + 13, line.len - 13, &type) < 0) nomem();
-                if (ldp && type.len && inlist(&mimereject, type.s, type.len)) {
+                if (ldp && type.len && listdir_conf_has(&mimereject, type.s, type.len)) {
                     if (str_catc(&type, 0) < 0) nomem();
                     reject(100, "ERR_BAD_PART", "message parts of type <#1#> are not accepted (#5.2.3)", type.s);
                 }

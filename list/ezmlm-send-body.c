@@ -16,17 +16,6 @@ static int is_blank(const str *l)
     return (l->len == 1 && l->s[0] == '\n') || (l->len == 2 && l->s[0] == '\r' && l->s[1] == '\n');
 }
 
-static int inlist(const str *l, const char *s, size_t len)
-{
-    size_t i = 0;
-    while (l && i < l->len) {
-        size_t n = strlen(l->s + i);
-        if (n == len && case_equalb(l->s + i, s, len)) return 1;
-        i += n + 1;
-    }
-    return 0;
-}
-
 /* keep a part whose header (after its boundary line) is h[0..len)? */
 static int keep_part(const send_body *b, const char *h, size_t len)
 {
@@ -37,7 +26,7 @@ static int keep_part(const send_body *b, const char *h, size_t len)
     hdr_iter_init(&it, h, len);
     if (hdr_find(&it, "Content-Type", &f)) {
         if (hdr_value(&v, &f) == 0 && mime_type(v.s ? v.s : "", v.len, &type) == 0 && type.len) {
-            int listed = inlist(b->mimelist, type.s, type.len);
+            int listed = listdir_conf_has(b->mimelist, type.s, type.len);
             keep = b->mimekeep ? listed : !listed;
         }
     }

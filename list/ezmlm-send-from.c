@@ -173,7 +173,7 @@ int send_from_line(str *out, const listdir *ld, const char *from, size_t len)
         if (text.s[i] == '\r' || text.s[i] == '\n' || text.s[i] == 0) text.s[i] = ' ';
     if (str_copys(out, "From: ") < 0) goto done;
     if (enc_needs(text.s, text.len)) {
-        if (enc_2047(out, text.s, text.len, "UTF-8") < 0) goto done;
+        if (enc_2047(out, text.s, text.len, "UTF-8", 6) < 0) goto done;
     } else if (addr_cat_phrase(out, text.s, text.len, 1) < 0) {
         goto done;
     }

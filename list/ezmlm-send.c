@@ -83,17 +83,6 @@ void send_both(send_out *o, const char *s, size_t len)
 static void both_s(send_out *o, const char *s) { send_both(o, s, strlen(s)); }
 static void qq_s(send_out *o, const char *s) { send_qq(o, s, strlen(s)); }
 
-static int inlist(const str *l, const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < l->len) {
-        size_t n = strlen(l->s + i);
-        if (n == len && case_equalb(l->s + i, s, len)) return 1;
-        i += n + 1;
-    }
-    return 0;
-}
-
 /* 1 if one of the NUL-separated header lines is a field called name */
 static int has_field(const str *lines, const char *name)
 {
@@ -136,7 +125,9 @@ struct subctx {
 static int each_sub(void *ctx, const char *addr, size_t len)
 {
     struct subctx *c = ctx;
-    (void)len;
+    /* "@domain" entries match a whole domain (allow, deny); they are not
+     * addresses to deliver to */
+    if (len && addr[0] == '@') return 0;
     qq_to(c->q, addr);
     c->n++;
     return 0;
@@ -198,8 +189,8 @@ int main(int argc, char **argv)
 
     /* DIR/lock is held for the whole run: numbers and the archive */
     if (listdir_path(&ld, "lock", &line) < 0) nomem();
-    lockfd = open(line.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (lockfd < 0 || lock_ex(lockfd) < 0) fail_sys("unable to lock ", line.s);
+    lockfd = lock_file_ex(line.s);
+    if (lockfd < 0) fail_sys("unable to lock ", line.s);
 
     if ((archived = listdir_isset(&ld, "archived")) < 0) fail_sys("unable to read ", "archived");
     if ((indexed = listdir_isset(&ld, "indexed")) < 0) fail_sys("unable to read ", "indexed");
@@ -285,8 +276,8 @@ int main(int argc, char **argv)
             fail(100, "ERR_LOOPING", "this message is looping: it already has my Delivered-To line (#5.4.6)", NULL);
         if (hdr_is(&f, "Mailing-List")) mlwasthere = 1;
         else if (mlheader && hdr_name_eq(f.name, f.name_len, mlheader)) mlwasthere = 1;
-        bad = headerkeep ? !inlist(&headerlist, f.name, f.name_len)
-                         : inlist(&headerlist, f.name, f.name_len);
+        bad = headerkeep ? !listdir_conf_has(&headerlist, f.name, f.name_len)
+                         : listdir_conf_has(&headerlist, f.name, f.name_len);
         if (hdr_is(&f, "Received")) {
             if (!sawreceived) {
                 const char *semi = memchr(line.s, ';', line.len);
@@ -398,7 +389,7 @@ int main(int argc, char **argv)
     }
 
     /* ---- the queue: header ---- */
-    if (qq_start(&q, NULL) < 0) fail_sys("unable to run qmail-queue", NULL);
+    if (ezmsg_qq_start(&q, &ld) < 0) fail_sys("unable to run qmail-queue", NULL);
     qq_running = 1;
     if (!sublisted) {
         str help = STR_INIT;
@@ -458,8 +449,8 @@ int main(int argc, char **argv)
     while ((k = hdr_next(&it, &f)) == HDR_FIELD || k == HDR_MBOX) {
         int bad, archonly = 0;
         if (k != HDR_FIELD) continue;     /* an mbox "From " line is no header field */
-        bad = headerkeep ? !inlist(&headerlist, f.name, f.name_len)
-                         : inlist(&headerlist, f.name, f.name_len);
+        bad = headerkeep ? !listdir_conf_has(&headerlist, f.name, f.name_len)
+                         : listdir_conf_has(&headerlist, f.name, f.name_len);
         if (replytolist && hdr_is(&f, "Reply-To")) bad = 1;
         if (hdr_is(&f, "Received")) {
             if (sawreceived && !flagreceived) { archonly = 1; bad = 1; }
@@ -541,8 +532,8 @@ int main(int argc, char **argv)
 
     /* ---- commit: archive, num, envelope ---- */
     if (archfd >= 0) {
-        if (buf_flush(&archbuf) < 0 || fsync(archfd) < 0 || fchmod(archfd, 0744) < 0 ||
-            close(archfd) < 0) {
+        /* complete on disk now; marked complete (owner-execute) once queued */
+        if (buf_flush(&archbuf) < 0 || fsync(archfd) < 0 || close(archfd) < 0) {
             archfd = -1;
             fail_sys("unable to write ", archpath.s);
         }
@@ -587,6 +578,8 @@ int main(int argc, char **argv)
         }
         str_free(&why);
     }
+    if (archived && chmod(archpath.s, 0744) < 0)
+        warn_sys(prog, "unable to mark %s complete", archpath.s);
     if (archived && indexed && send_index(&ld, outnum, &subject, &received, &from, &dcprefix) < 0)
         warn_sys(prog, "unable to update the archive index of message %lu", outnum);
     fprintf(stderr, "%s: info: qp %lu\n", prog, q.qp);

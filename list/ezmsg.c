@@ -2,11 +2,13 @@
  * See ezmsg.h. */
 #include "ezmsg.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "die.h"
+#include "fs.h"
 #include "text.h"
 
 static int subst1(str *out, const char *s, const char *p1)
@@ -48,6 +50,59 @@ void ezmsg_version(void)
 {
     fprintf(stderr, "ezmlm version: %s\n", EZMSG_VERSION);
     exit(0);
+}
+
+/* The servers of DIR/qmqpservers/0, else of DIR/qmqpservers, as lines
+ * each followed by a NUL; none: empty.  0 or -1. */
+static int qmqp_servers(const listdir *ld, str *lines)
+{
+    static const char *const names[] = { "qmqpservers/0", "qmqpservers" };
+    str path = STR_INIT, raw = STR_INIT;
+    int r = 0;
+    lines->len = 0;
+    for (size_t i = 0; i < 2 && r == 0 && !lines->len; i++) {
+        raw.len = 0;
+        if (listdir_path(ld, names[i], &path) < 0) { r = -1; break; }
+        if (fs_read_file(path.s, &raw, LISTDIR_FILE_MAX) < 0) {
+            /* absent, or qmqpservers is a directory without 0 */
+            if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) continue;
+            r = -1;
+            break;
+        }
+        if (listdir_conf_lines(raw.s ? raw.s : "", raw.len, lines) < 0) r = -1;
+    }
+    str_free(&path);
+    str_free(&raw);
+    return r;
+}
+
+int ezmsg_qq_start(qq *q, const listdir *ld)
+{
+    const char *mq = getenv("QMAILQUEUE");
+    str lines = STR_INIT;
+    char **argv = NULL;
+    size_t n = 0, i, k = 0;
+    int r = -1, e;
+
+    if (!ld || (mq && *mq)) return qq_start(q, NULL);
+    if (qmqp_servers(ld, &lines) < 0) goto done;
+    if (!lines.len) {
+        r = qq_start(q, NULL);
+        goto done;
+    }
+    for (i = 0; i < lines.len; i++) if (!lines.s[i]) n++;
+    argv = calloc(n + 2, sizeof *argv);
+    if (!argv) goto done;
+    argv[k++] = "bin/qmail-qmqpc";
+    for (i = 0; i < lines.len; i += strlen(lines.s + i) + 1) argv[k++] = lines.s + i;
+    argv[k] = NULL;
+    r = qq_start_argv(q, NULL, argv);
+done:
+    e = errno;
+    free(argv);
+    str_free(&lines);
+    errno = e;
+    return r;
 }
 
 void ezmsg_qq_finish(qq *q, const char *prog, int quiet)

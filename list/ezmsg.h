@@ -3,7 +3,8 @@
  * (ezmlm-send, -reject, -manage, -return, -warn): diagnostics whose text
  * comes from the list's messages (text/messages, then the compiled-in
  * English table, then our own fallback text), the version option, and the
- * qmail-queue verdict.
+ * queue program: starting it (qmail-queue, or qmail-qmqpc for a list with
+ * QMQP servers) and its verdict.
  */
 #ifndef LIST_EZMSG_H
 #define LIST_EZMSG_H
@@ -23,6 +24,12 @@ void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
                const char *fallback, const char *p1) __attribute__((noreturn));
 /* "ezmlm version: ezmlm-idx-7.2.2" on stderr, exit 0 (the -v/-V option). */
 void ezmsg_version(void) __attribute__((noreturn));
+/* Starts the queue program for a list's outgoing message (digest 1.2):
+ * $QMAILQUEUE when set; else, when DIR/qmqpservers/0 or DIR/qmqpservers
+ * (a file) has servers (one per line, getconf line rules),
+ * "bin/qmail-qmqpc SERVER..." in the qmail home; else bin/qmail-queue.
+ * ld NULL (no list directory): qq_start().  0, or -1 with errno. */
+int ezmsg_qq_start(qq *q, const listdir *ld);
 /* Finishes a queue run: on success prints "<prog>: info: qp <pid>" (unless
  * quiet) and returns; otherwise dies 111 with "temporary qmail-queue error:
  * <reason>" (every list program treats a queue failure as temporary). */

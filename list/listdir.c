@@ -237,6 +237,17 @@ int listdir_conf(const listdir *ld, const char *name, str *out)
     return r;
 }
 
+int listdir_conf_has(const str *lines, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (lines && i < lines->len) {
+        size_t n = strlen(lines->s + i);
+        if (n == len && case_equalb(lines->s + i, s, len)) return 1;
+        i += n + 1;
+    }
+    return 0;
+}
+
 int listdir_conf_line(const listdir *ld, const char *name, str *out)
 {
     int r = listdir_conf(ld, name, out);

@@ -89,6 +89,9 @@ int listdir_conf_raw(const listdir *ld, const char *name, str *out, str *path);
 int listdir_conf_lines(const char *in, size_t len, str *out);
 /* raw + line rules: out holds the lines, each followed by a NUL. */
 int listdir_conf(const listdir *ld, const char *name, str *out);
+/* 1 if lines (as listdir_conf leaves them: each followed by a NUL; NULL
+ * is empty) include s[0..len), ASCII case ignored; else 0. */
+int listdir_conf_has(const str *lines, const char *s, size_t len);
 /* The first surviving line (NUL-terminated, no NUL inside out->len). */
 int listdir_conf_line(const listdir *ld, const char *name, str *out);
 /* The leading decimal number of the first line; def when missing or no

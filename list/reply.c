@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "datefmt.h"
 #include "enc.h"
+#include "ezmsg.h"
 #include "hdr.h"
 #include "surf.h"
 
@@ -38,7 +39,7 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
     r->text.len = 0;
     r->bnd.len = 0;
     r->copying = 0;
-    if (qq_start(&r->q, NULL) < 0) return -1;
+    if (ezmsg_qq_start(&r->q, ld) < 0) return -1;
     r->running = 1;
 
     /* Mailing-List and List-Id */
@@ -133,7 +134,7 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
     puts_(r, "Subject: ");
     if (enc_needs(h->subject, strlen(h->subject))) {
         t.len = 0;
-        if (enc_2047(&t, h->subject, strlen(h->subject), ld->charset.s) < 0) goto done;
+        if (enc_2047(&t, h->subject, strlen(h->subject), ld->charset.s, 9) < 0) goto done;
         put(r, t.s, t.len);
     } else {
         put_line(r, h->subject);

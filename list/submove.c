@@ -180,6 +180,14 @@ static int spool_store(sub_db *db, struct ui *ui, unsigned long long *size)
     int fd, r, e;
     if (!tmp || !*tmp) tmp = "/tmp";
     fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        /* no O_TMPFILE here: a named file, removed at once */
+        str p = STR_INIT;
+        if (str_copys(&p, tmp) == -1 || str_cats(&p, "/ezmlm-spool.XXXXXX") == -1) die_nomem(prog);
+        fd = mkostemp(p.s, O_CLOEXEC);
+        if (fd != -1) unlink(p.s);
+        str_free(&p);
+    }
     if (fd == -1) die_sys(EXIT_TEMP, prog, "unable to make a temporary file in %s", tmp);
     if (buf_init(&sp.out, fd, 0, 65536) == -1) die_nomem(prog);
     sp.n = 0;
@@ -265,8 +273,19 @@ static void export_file(sub_db *db, const char *file, struct ui *ui)
     int fd, r, e, tostdout = strcmp(file, "-") == 0;
     FILE *summary = tostdout ? stderr : stdout;
 
+    if (!tostdout) {
+        /* only a regular file (or a new one) is replaced atomically; a
+         * device or FIFO such as /dev/null is written in place, never
+         * renamed over */
+        struct stat st;
+        if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+            fd = open(file, O_WRONLY | O_CLOEXEC);
+            if (fd == -1) die_sys(EXIT_TEMP, prog, "unable to open %s", file);
+            tostdout = 2; /* written in place: no temporary file */
+        }
+    }
     if (tostdout) {
-        fd = 1;
+        if (tostdout == 1) fd = 1;
     } else {
         if (str_copys(&tmp, file) == -1 || str_cats(&tmp, ".tmpXXXXXX") == -1) die_nomem(prog);
         fd = mkstemp(tmp.s);
@@ -285,7 +304,7 @@ static void export_file(sub_db *db, const char *file, struct ui *ui)
         if (!tostdout) unlink(tmp.s);
         if (buf_error(&w.out)) {
             errno = buf_error(&w.out);
-            die_sys(EXIT_TEMP, prog, "unable to write %s", tostdout ? "to standard output" : file);
+            die_sys(EXIT_TEMP, prog, "unable to write %s", tostdout == 1 ? "to standard output" : file);
         }
         die(EXIT_TEMP, prog, "unable to read the subscribers of %s: %s", ui->label, sub_strerror(db, e));
     }
@@ -304,9 +323,10 @@ static void export_file(sub_db *db, const char *file, struct ui *ui)
         }
         fs_fsync_parent(file);
     }
+    if (tostdout == 2) close(fd);
     buf_free(&w.out);
     fprintf(summary, "%s: %s: %lu written to %s\n", prog, ui->label, w.n,
-            tostdout ? "standard output" : file);
+            tostdout == 1 ? "standard output" : file);
     str_free(&tmp);
 }
 

@@ -259,6 +259,22 @@ out:
 
 /* ---- the whole import ----------------------------------------------------------------- */
 
+/* A nameless temporary file in dir (O_TMPFILE, or a file removed at once
+ * where the filesystem has no O_TMPFILE). */
+static int sb_tmpfile(const char *dir)
+{
+    str p = STR_INIT;
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), e;
+    if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    if (str_copys(&p, dir) == -1 || str_cats(&p, "/.import.XXXXXX") == -1) return -1;
+    fd = mkostemp(p.s, O_CLOEXEC);
+    e = errno;
+    if (fd != -1) unlink(p.s);
+    str_free(&p);
+    errno = e;
+    return fd;
+}
+
 int sub_std_bulk_add(sub_db *db, struct sub_bulk *b)
 {
     struct sb_wbuf *sp[SUB_HASHES];
@@ -288,7 +304,7 @@ int sub_std_bulk_add(sub_db *db, struct sub_bulk *b)
             sp[bk] = malloc(sizeof *sp[bk]);
             if (!sp[bk]) goto out;
             sp[bk]->n = 0;
-            sp[bk]->fd = open(dir.s, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+            sp[bk]->fd = sb_tmpfile(dir.s);
             if (sp[bk]->fd == -1) {
                 free(sp[bk]);
                 sp[bk] = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "autoreply.h"
+#include "enc.h"
 #include "hdr.h"
 
 #define CHECK(x) do { if (!(x)) abort(); } while (0)
@@ -65,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(autoreply_check_header(&o, d, hlen, &g, &why) >= 0);
     CHECK(memchr(why.s ? why.s : "", '\n', why.len) == NULL);
     CHECK(g.subject.len <= AUTOREPLY_SUBJECT_MAX + 3);
-    CHECK(autoreply_utf8_valid(g.subject.s ? g.subject.s : "", g.subject.len));
+    CHECK(enc_utf8_valid(g.subject.s ? g.subject.s : "", g.subject.len));
     for (size_t i = 0; i < g.subject.len; ++i) {
         unsigned char c = (unsigned char)g.subject.s[i];
         CHECK(c >= 32 && c != 127);
@@ -73,14 +74,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (autoreply_compose(&out, &o, &g, "B") == 0) check_header_lines(&out);
 
     CHECK(autoreply_subject_clean(&sub, d, hlen) == 0);
-    CHECK(autoreply_encode_words(&enc, sub.s ? sub.s : "", sub.len, 9) == 0);
+    CHECK(enc_2047(&enc, sub.s ? sub.s : "", sub.len, "UTF-8", 9) == 0);
     CHECK(hdr_unfold(&unf, enc.s ? enc.s : "", enc.len, HDR_UNFOLD_DELETE) == 0);
     CHECK(hdr_decode2047(&dec, unf.s ? unf.s : "", unf.len) == 0);
     CHECK(dec.len == sub.len && (sub.len == 0 || memcmp(dec.s, sub.s, sub.len) == 0));
     CHECK(autoreply_subject_skip(d, hlen, "Re:") <= hlen);
 
     str_truncate(&enc, 0);
-    CHECK(autoreply_qp(&enc, tpl, tlen) == 0);
+    CHECK(enc_qp(&enc, tpl, tlen) == 0);
     for (size_t i = 0, col = 0; i < enc.len; ++i) {
         unsigned char c = (unsigned char)enc.s[i];
         CHECK(c == '\n' || (c >= 32 && c < 127) || c == '\t');

@@ -207,4 +207,21 @@ like "$(lastmsg)" 'line one
 line two$' "copylines 2: two body lines of the request are quoted"
 like "$(lastmsg)" 'Subject: [^
 ]*list@sandbox\.example' "query answers with the status"
+
+# ---- an encoded charset: multipart replies --------------------------------------------------------------
+echo 'iso-8859-1:Q' >"$L/charset"
+printf 'Caf\351 = <#l#>\n' >"$L/text/info"
+mg bob@b.example info >/dev/null
+m=$(lastmsg)
+like "$m" 'Content-Type: multipart/mixed; boundary=[a-p]{20}' "charset ...:Q: a multipart reply"
+like "$m" 'Content-Type: text/plain; charset=iso-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+' "...the text part quoted-printable"
+like "$m" 'Caf=E9 =3D list' "...encoded"
+like "$m" 'Content-Type: message/rfc822
+
+Return-Path: <bob@b\.example>' "...the request copy as message/rfc822"
+like "$m" '--[a-p]{20}--$' "...and the closing boundary"
+rm "$L/charset"
 done_testing

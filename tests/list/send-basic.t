@@ -225,16 +225,23 @@ h=3; [ "$(list_store)" = mysql ] && h=52
 send -s ${h}_$h <m18 >/dev/null
 is "$(qqrec_env 18 | tail -n +2 | sed '/^$/d')" "Tbob@b.org" "-s ${h}_$h: only the subscribers of hash $h (bob@b.org)"
 
+ezmlm-sub "$L" @wild.example
+send <m18 >/dev/null
+unlike "$(qqrec_env 19)" 'T@wild' "an @domain wildcard entry is not sent to"
+list_clear "$L"
+ezmlm-sub "$L" bob@b.org carol@c.org
+
 # a queue that fails: nothing changes
-rm -f "$L/archive/0/19"
+rm -f "$L/archive/0/20"
 num=$(cat "$L/num")
 QQREC_FAIL=53 send <m18 >out
 is "$(cat out)" 111 "qmail-queue fails: 111"
 like "$(cat err)" 'temporary qmail-queue error: qq write error or disk full' "...with its reason"
 is "$(cat "$L/num")" "$num" "...num rolled back"
+is "$(stat -c %a "$L/archive/0/20")" 644 "...the archive file is not marked complete"
 QQREC_FAIL= send <m18 >/dev/null
-is "$(qqrec_env 20 | head -1)" "Flist-return-19-@sandbox.example-@[]" "the next post reuses the number"
-is "$(stat -c %a "$L/archive/0/19")" 744 "...and completes its archive file"
+is "$(qqrec_env 21 | head -1)" "Flist-return-20-@sandbox.example-@[]" "the next post reuses the number"
+is "$(stat -c %a "$L/archive/0/20")" 744 "...and completes its archive file"
 
 # sublists
 mkdir -p "$SANDBOX/S/subscribers"
@@ -247,8 +254,8 @@ ezmlm-sub "$SANDBOX/S" zed@z.example
 printf 'Mailing-List: contact list-help@sandbox.example; run by ezmlm\nFrom: a@a.example\nSubject: s\n\nx\n' >m19
 SENDER=list-return-42-sub=sandbox.example@sandbox.example ezmlm-send "$SANDBOX/S" <m19 2>err
 is $? 0 "a sublist takes its parent's post"
-is "$(qqrec_env 21 | head -1)" "Fsub-return-42-@sandbox.example-@[]" "...numbered as the parent numbered it"
-unlike "$(msg 21)" 'List-Id: <sub' "...no Mailing-List/List-Id of its own"
+is "$(qqrec_env 22 | head -1)" "Fsub-return-42-@sandbox.example-@[]" "...numbered as the parent numbered it"
+unlike "$(msg 22)" 'List-Id: <sub' "...no Mailing-List/List-Id of its own"
 SENDER=someone@x.example ezmlm-send "$SANDBOX/S" <m19 2>err
 is $? 100 "a sublist refuses a post from elsewhere"
 printf 'From: a@a.example\nSubject: s\n\nx\n' | SENDER=list-return-43-sub=sandbox.example@sandbox.example ezmlm-send "$SANDBOX/S" 2>err

@@ -1,6 +1,5 @@
 /* Unit tests for lib/autoreply: the sender and header decisions, subject
- * cleaning and prefix handling, the RFC 2047 and quoted-printable encoders,
- * and composing a response, with hostile input. */
+ * cleaning and prefix handling, and composing a response, with hostile input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "autoreply.h"
+#include "enc.h"
 #include "hdr.h"
 
 /* ---- the envelope sender ------------------------------------------------------------ */
@@ -173,7 +173,7 @@ static void test_subject_clean(void **state)
     str o = STR_INIT;
     assert_int_equal(autoreply_subject_clean(&o, big, n), 0);
     assert_true(o.len <= AUTOREPLY_SUBJECT_MAX + 3);
-    assert_true(autoreply_utf8_valid(o.s, o.len));
+    assert_true(enc_utf8_valid(o.s, o.len));
     assert_memory_equal(o.s + o.len - 3, "...", 3);
     str_free(&o);
     free(big);
@@ -199,54 +199,6 @@ static void test_subject_skip(void **state)
     check_skip("Re[x]: hello", NULL, "Re[x]: hello");
     check_skip("[away] [away] hi", "[away] ", "hi");
     check_skip("Re:", NULL, "");
-}
-
-/* ---- encoders -------------------------------------------------------------------------- */
-
-static void test_encode_words(void **state)
-{
-    str o = STR_INIT, d = STR_INIT, u = STR_INIT;
-    const char *s = "Grüße aus Köln — ünïcödé everywhere, a long subject that needs several words";
-    (void)state;
-    assert_int_equal(autoreply_encode_words(&o, s, strlen(s), 9), 0);
-    /* every line short, every word well-formed, and it decodes back */
-    size_t start = 0;
-    for (size_t i = 0; i <= o.len; ++i) {
-        if (i == o.len || o.s[i] == '\n') {
-            assert_true(i - start + (start ? 0 : 9) <= 76);
-            start = i + 1;
-        }
-    }
-    assert_int_equal(hdr_unfold(&u, o.s, o.len, HDR_UNFOLD_DELETE), 0);
-    assert_int_equal(hdr_decode2047(&d, u.s, u.len), 0);
-    assert_string_equal(d.s, s);
-    assert_null(strchr(o.s, '\r'));
-    for (size_t i = 0; i < o.len; ++i) assert_true((unsigned char)o.s[i] < 128);
-    str_free(&o);
-    str_free(&d);
-    str_free(&u);
-}
-
-static void test_qp(void **state)
-{
-    str o = STR_INIT;
-    const char *s = "caf\xc3\xa9 = ok \nFrom here\ntrailing \n.\n";
-    (void)state;
-    assert_int_equal(autoreply_qp(&o, s, strlen(s)), 0);
-    assert_string_equal(o.s, "caf=C3=A9 =3D ok=20\n=46rom here\ntrailing=20\n=2E\n");
-    str_free(&o);
-
-    char line[300];
-    memset(line, 'x', sizeof line - 1);
-    line[sizeof line - 1] = 0;
-    assert_int_equal(autoreply_qp(&o, line, strlen(line)), 0);
-    size_t start = 0;
-    for (size_t i = 0; i <= o.len; ++i)
-        if (i == o.len || o.s[i] == '\n') {
-            assert_true(i - start <= 76);
-            start = i + 1;
-        }
-    str_free(&o);
 }
 
 /* ---- composing ----------------------------------------------------------------------- */
@@ -349,6 +301,48 @@ static void test_compose(void **state)
     free(m);
 }
 
+/* ---- the programs' shared steps --------------------------------------------------- */
+
+static void test_program_steps(void **state)
+{
+    autoreply_opts o;
+    str l = STR_INIT, why = STR_INIT;
+    const char *al1[] = { "joe", "joe@alias.example", "x@y.example" };
+    const char *al2[] = { "joe" };
+    (void)state;
+
+    autoreply_opts_init(&o);
+    o.recipient = "r@here.example";
+    o.aliases = al1;
+    o.naliases = 3;
+    autoreply_opts_from(&o);
+    assert_string_equal(o.from, "joe@alias.example");
+    o.aliases = al2;
+    o.naliases = 1;
+    autoreply_opts_from(&o);
+    assert_string_equal(o.from, "r@here.example");
+
+    str_copys(&why, "a@b.example");
+    assert_int_equal(autoreply_result_line(&l, "p", AUTOREPLY_SENT, &why, 42, 0), 0);
+    assert_string_equal(l.s, "p: Sent response qp 42 to a@b.example\n");
+    l.len = 0;
+    assert_int_equal(autoreply_result_line(&l, "p", AUTOREPLY_SENT, &why, 42, 1), 0);
+    assert_string_equal(l.s, "p: Sent response to a@b.example\n");
+    l.len = 0;
+    str_copys(&why, "bad\rline\nhere\x1b");
+    assert_int_equal(autoreply_result_line(&l, "p", AUTOREPLY_IGNORED, &why, 0, 0), 0);
+    assert_string_equal(l.s, "p: Ignoring message: bad_line_here_\n");
+    l.len = 0;
+    str_copys(&why, "no");
+    assert_int_equal(autoreply_result_line(&l, "p", AUTOREPLY_REFUSED, &why, 0, 0), 0);
+    assert_string_equal(l.s, "p: warning: the queue refused the response: no\n");
+    l.len = 0;
+    assert_int_equal(autoreply_result_line(&l, "p", AUTOREPLY_TEMP, &why, 0, 0), 0);
+    assert_int_equal(l.len, 0);
+    str_free(&l);
+    str_free(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,9 +351,8 @@ int main(void)
         cmocka_unit_test(test_orig),
         cmocka_unit_test(test_subject_clean),
         cmocka_unit_test(test_subject_skip),
-        cmocka_unit_test(test_encode_words),
-        cmocka_unit_test(test_qp),
         cmocka_unit_test(test_compose),
+        cmocka_unit_test(test_program_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

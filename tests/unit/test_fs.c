@@ -151,6 +151,52 @@ static void test_io_loops(void **state)
     free(got);
 }
 
+/* fs_writev_all: pieces (one empty) into a non-blocking pipe with a slow
+ * reader, so that writes are short, cross the pieces and hit EAGAIN */
+static void test_writev(void **state)
+{
+    (void)state;
+    size_t total = 400000;
+    char *data = malloc(total);
+    assert_non_null(data);
+    for (size_t i = 0; i < total; i++) data[i] = (char)(i % 251);
+    int p[2], st;
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[1]);
+        char tmp[1000];
+        size_t n = 0;
+        ssize_t r;
+        while ((r = read(p[0], tmp, sizeof tmp)) > 0) {
+            for (ssize_t k = 0; k < r; k++)
+                if (tmp[k] != (char)((n + (size_t)k) % 251)) _exit(2);
+            n += (size_t)r;
+            if (n % 5 == 0) usleep(20);
+        }
+        _exit(n == total ? 0 : 1);
+    }
+    close(p[0]);
+    assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+    struct iovec iov[4] = {
+        { data, 100000 }, { data + 100000, 0 }, { data + 100000, 150000 }, { data + 250000, 150000 }
+    };
+    assert_int_equal(fs_writev_all(p[1], iov, 4), 0);
+    close(p[1]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    struct iovec none[2] = { { data, 0 }, { data, 0 } };
+    assert_int_equal(fs_writev_all(-1, none, 2), 0);   /* nothing to write: no call */
+    assert_int_equal(fs_writev_all(-1, none, 0), 0);
+    struct iovec one = { data, 1 };
+    errno = 0;
+    assert_int_equal(fs_writev_all(-1, &one, 1), -1);
+    assert_int_equal(errno, EBADF);
+    free(data);
+}
+
 static void test_open_nofollow(void **state)
 {
     (void)state;
@@ -382,6 +428,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_io_loops),
+        cmocka_unit_test(test_writev),
         cmocka_unit_test(test_open_nofollow),
         cmocka_unit_test(test_fsync),
         cmocka_unit_test(test_write_atomic),

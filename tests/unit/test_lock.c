@@ -94,6 +94,38 @@ static void test_flock(void **state)
     assert_int_equal(errno, EBADF);
 }
 
+static void test_lock_file(void **state)
+{
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/lockfile", top);
+    int a = lock_file_ex(path);
+    assert_true(a >= 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(st.st_size, 0);
+    assert_true(fcntl(a, F_GETFD) & FD_CLOEXEC);
+    /* held: another open file description cannot have it */
+    int b = open(path, O_RDONLY);
+    assert_true(b >= 0);
+    errno = 0;
+    assert_int_equal(lock_exnb(b), -1);
+    assert_int_equal(errno, EWOULDBLOCK);
+    close(a);
+    assert_int_equal(lock_exnb(b), 0);
+    close(b);
+    /* again on the existing file */
+    a = lock_file_ex(path);
+    assert_true(a >= 0);
+    close(a);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/no/such/dir/lock", top);
+    errno = 0;
+    assert_int_equal(lock_file_ex(path), -1);
+    assert_int_equal(errno, ENOENT);
+}
+
 /* A child takes the fcntl lock, says so on a pipe and holds it hold_ms. */
 static pid_t fcntl_holder(int hold_ms)
 {
@@ -219,6 +251,29 @@ static void test_dot_basic(void **state)
     assert_int_equal(lock_dot_release(mbox), 0);
 }
 
+/* lock_dot_acquire_name: the lock file's own name, nothing appended */
+static void test_dot_name(void **state)
+{
+    (void)state;
+    char lockname[160];
+    struct stat st;
+    snprintf(lockname, sizeof lockname, "%s.lck", mbox);
+    assert_int_equal(lock_dot_acquire_name(lockname, 0, 300), 0);
+    assert_int_equal(lstat(lockname, &st), 0);
+    assert_int_equal(st.st_nlink, 1);
+    assert_int_equal(lock_dot_acquire_name(lockname, 0, 300), -1);
+    assert_int_equal(errno, ETIMEDOUT);
+    /* the ".lock" form is a different lock */
+    assert_int_equal(lock_dot_acquire(mbox, 0, 300), 0);
+    assert_int_equal(lock_dot_release(mbox), 0);
+    assert_int_equal(lock_dot_release_name(lockname), 0);
+    assert_int_equal(lock_dot_release_name(lockname), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(count_entries(), 1);
+    assert_int_equal(lock_dot_acquire_name("", 0, 300), -1);
+    assert_int_equal(errno, ENOENT);
+}
+
 static void test_dot_stale(void **state)
 {
     (void)state;
@@ -334,8 +389,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flock),
+        cmocka_unit_test(test_lock_file),
         cmocka_unit_test(test_fcntl),
         cmocka_unit_test(test_dot_basic),
+        cmocka_unit_test(test_dot_name),
         cmocka_unit_test(test_dot_stale),
         cmocka_unit_test(test_dot_contention),
         cmocka_unit_test(test_dot_hostile),

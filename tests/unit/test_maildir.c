@@ -381,6 +381,33 @@ static void test_steps(void **state)
     str_free(&final);
 }
 
+/* maildir_tmp_commit_info: into cur/ with :2,<info> */
+static void test_commit_info(void **state)
+{
+    (void)state;
+    char p[512];
+    maildir_tmp t = MAILDIR_TMP_INIT;
+    unsigned long counter = 0;
+    str final = STR_INIT;
+
+    md(p, sizeof p, "Info");
+    assert_int_equal(maildir_create(p), 0);
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_write(&t, "seen\n", 5), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_commit_info(&t, MAILDIR_SIZE, "RS", &final), MAILDIR_OK);
+    assert_string_equal(final.s + strlen(final.s) - 9, ",S=5:2,RS");
+    assert_non_null(strstr(final.s, "/cur/"));
+    assert_int_equal(count(p, "cur"), 1);
+    assert_int_equal(count(p, "new"), 0);
+    assert_int_equal(count(p, "tmp"), 0);
+    /* NULL info: new/, as maildir_tmp_commit */
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_commit_info(&t, 0, NULL, &final), MAILDIR_OK);
+    assert_non_null(strstr(final.s, "/new/"));
+    assert_int_equal(count(p, "new"), 1);
+    str_free(&final);
+}
+
 static void test_folder(void **state)
 {
     (void)state;
@@ -416,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_write_error),
         cmocka_unit_test(test_unwritable),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_commit_info),
         cmocka_unit_test(test_folder),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
