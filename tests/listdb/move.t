@@ -125,6 +125,7 @@ like "$(cat err)" 'stdin line 2: address is too long' "...with a warning"
 
 # ---- the progress bar -------------------------------------------------------------------------------------------------
 ezmlm-subexport -p -f /dev/null "$L" >/dev/null 2>err; ok $? "-p: a progress bar even without a terminal"
+test -c /dev/null; ok $? "...and /dev/null is still a device (written in place, never renamed over)"
 like "$(tr '\r' '\n' <err)" "ezmlm-subexport: $L 3003 addresses" "...counting addresses"
 ezmlm-subimport -p -f all.txt "$SANDBOX/M" >/dev/null 2>err
 like "$(tr '\r' '\n' <err)" "ezmlm-subimport: $SANDBOX/M \\[#{30}\\] 100% 3003 addresses" "...a bar when the size is known"

@@ -323,6 +323,27 @@ static void test_write_atomic(void **state)
     }
 }
 
+/* A device, FIFO or directory is never renamed over (imagine /dev/null
+ * given as an output file to a program running as root). */
+static void test_write_atomic_special(void **state)
+{
+    (void)state;
+    struct stat st;
+    assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+    errno = 0;
+    assert_int_equal(fs_write_atomic(at("fifo"), "x", 1, 0600), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(lstat(at("fifo"), &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(mkdir(at("adir"), 0700), 0);
+    errno = 0;
+    assert_int_equal(fs_write_atomic(at("adir"), "x", 1, 0600), -1);
+    assert_int_equal(errno, EISDIR);
+    assert_int_equal(fs_write_atomic("/dev/null", "x", 1, 0600), -1);
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+}
+
 static void test_read_file(void **state)
 {
     (void)state;
@@ -432,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_open_nofollow),
         cmocka_unit_test(test_fsync),
         cmocka_unit_test(test_write_atomic),
+        cmocka_unit_test(test_write_atomic_special),
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_mkdir_p),
         cmocka_unit_test(test_safe_component),
