@@ -155,20 +155,11 @@ out:
 static int lock_open(sub_db *db)
 {
     str path = STR_INIT;
-    int fd;
-    if (str_copy(&path, &db->subdir) == -1 || str_cats(&path, "/lock") == -1) {
-        str_free(&path);
-        return -1;
-    }
-    fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int fd = -1, e;
+    if (str_copy(&path, &db->subdir) == 0 && str_cats(&path, "/lock") == 0) fd = lock_file_ex(path.s);
+    e = errno;
     str_free(&path);
-    if (fd == -1) return -1;
-    if (lock_ex(fd) == -1) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    errno = e;
     return fd;
 }
 

@@ -288,9 +288,8 @@ int sub_std_bulk_add(sub_db *db, struct sub_bulk *b)
     if (str_copy(&dir, &db->subdir) == -1 || str_cats(&dir, "/subscribers") == -1) goto out;
     if (str_copy(&lockp, &db->subdir) == -1 || str_cats(&lockp, "/lock") == -1) goto out;
     if (mkdir(dir.s, 0755) == -1 && errno != EEXIST) goto out;
-    lockfd = open(lockp.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    lockfd = lock_file_ex(lockp.s);
     if (lockfd == -1) goto out;
-    if (lock_ex(lockfd) == -1) goto out;
 
     /* spill */
     while ((g = b->next(b->ctx, &a, &n)) == 1) {
