@@ -12,7 +12,8 @@
  *   fsync/todo   fsync the todo directories changed since the last one
  *   fsync/mess   the same for the mess directories
  *
- * A file that is already gone is not an error.  The fsync requests are ours
+ * Removed mess, intd and todo files are recycled into queue/poolq when it
+ * exists (see pool.h).  A file that is already gone is not an error.  The fsync requests are ours
  * (qmail 1.03 has none): qmail-todo removes a batch of todo entries and then
  * makes the removals durable with one request.  At start and with every
  * 31st request, files in pid/ whose access time is more than 36 hours old
@@ -33,6 +34,7 @@
 #include "ctl.h"
 #include "die.h"
 #include "fs.h"
+#include "pool.h"
 #include "queuefmt.h"
 #include "str.h"
 
@@ -65,11 +67,12 @@ static void sweep_pid(void)
     closedir(d);
 }
 
+static struct pool pool; /* finished mess and todo files go to poolq */
+
 /* 1 removed, 0 absent, -1 failed */
 static int remove_file(const char *path)
 {
-    if (unlink(path) == 0) return 1;
-    return errno == ENOENT ? 0 : -1;
+    return pool_put(&pool, path);
 }
 
 /* The flat todo/<id>: for ids below 23 that name is a split subdirectory,
@@ -145,6 +148,7 @@ int main(void)
     memset(&mess, 0, sizeof mess);
     if (chdir(ctl_home()) < 0) die_sys(EXIT_TEMP, PROG, "unable to switch to home directory");
     if (chdir("queue") < 0) die_sys(EXIT_TEMP, PROG, "unable to switch to queue directory");
+    pool_init(&pool, POOL_Q);
     if (buf_init(&in, 0, inspace, sizeof inspace) < 0) die_nomem(PROG);
 
     for (;;) {

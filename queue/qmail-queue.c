@@ -10,9 +10,12 @@
  * Stronger than the original: the message file, the envelope file and the
  * directories they are linked into are all fsync'd before the commit is
  * reported, because Linux does not make directory updates synchronous.  The
- * files are made nameless first (O_TMPFILE) where the filesystem allows it,
- * so a crash before the commit leaves no debris at all; elsewhere the
- * original's pid-file and intd/ sequence is used.
+ * files are recycled ones from queue/poolq where there are any (see
+ * pool.h: a reused inode spares the filesystem an allocation and a free),
+ * named pid/<pid> and intd/<id> while written and renamed to their queue
+ * names; otherwise they are made nameless (O_TMPFILE) where the filesystem
+ * allows it, so a crash before the commit leaves no debris at all; elsewhere
+ * the original's pid-file and intd/ sequence is used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,7 @@
 #include "ctl.h"
 #include "datefmt.h"
 #include "fs.h"
+#include "pool.h"
 #include "queuefmt.h"
 #include "str.h"
 
@@ -73,21 +77,30 @@ static void on_alarm(int sig)
     _exit(QQ_TIMEOUT); /* the 24-hour suicide timer; debris is cleaned later */
 }
 
-static uid_t uid_of(const char *user)
+/*
+ * How qmail names the invoker in the Received line.  One getpwuid of the
+ * caller instead of three getpwnam calls: a name that is not in
+ * /etc/passwd would send every injection through the whole NSS chain
+ * (the userdb module is loaded and asked each time).
+ */
+static const char *invoker_role(uid_t uid)
 {
-    struct passwd *pw = getpwnam(user);
-    return pw ? pw->pw_uid : (uid_t)-1;
+    struct passwd *pw = getpwuid(uid);
+    if (!pw || !pw->pw_name) return NULL;
+    if (strcmp(pw->pw_name, "alias") == 0) return "by alias";
+    if (strcmp(pw->pw_name, "qmaild") == 0) return "from network";
+    if (strcmp(pw->pw_name, "qmails") == 0) return "for bounce";
+    return NULL;
 }
 
 static int received_line(str *out, pid_t pid)
 {
     uid_t uid = getuid();
+    const char *role = invoker_role(uid);
     if (str_copys(out, "Received: (qmail ") < 0) return -1;
     if (str_catulong(out, (unsigned long)pid) < 0) return -1;
     if (str_cats(out, " invoked ") < 0) return -1;
-    if (uid == uid_of("alias")) { if (str_cats(out, "by alias") < 0) return -1; }
-    else if (uid == uid_of("qmaild")) { if (str_cats(out, "from network") < 0) return -1; }
-    else if (uid == uid_of("qmails")) { if (str_cats(out, "for bounce") < 0) return -1; }
+    if (role) { if (str_cats(out, role) < 0) return -1; }
     else if (str_cats(out, "by uid ") < 0 || str_catulong(out, (unsigned long)uid) < 0) return -1;
     if (str_cats(out, "); ") < 0 || datefmt_822(out, time(NULL)) < 0) return -1;
     return str_catc(out, '\n');
@@ -114,15 +127,12 @@ static int new_file(const char *dir, char *scratch, size_t n)
     return -1;
 }
 
-/* Gives the file fd (made by new_file) the name path. */
+/* Gives the file fd (made by new_file or taken from the pool under the
+ * name scratch) the name path. */
 static int name_file(int fd, const char *scratch, const char *path)
 {
     char proc[64];
-    if (scratch[0]) {
-        if (link(scratch, path) < 0) return -1;
-        unlink(scratch);
-        return 0;
-    }
+    if (scratch[0]) return rename(scratch, path);
     /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc works for everyone */
     if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
@@ -191,6 +201,7 @@ int main(void)
     str received = STR_INIT, env = STR_INIT;
     char scratch[64], messscratch[64], todopath[64], messdir[32];
     struct stat st;
+    struct pool pool;
     pid_t pid = getpid();
     int messfd, envfd;
 
@@ -206,7 +217,10 @@ int main(void)
     /* the message file; its inode number becomes the message id.  It gets
      * its name only once everything is written, so an interrupted run
      * leaves nothing behind in mess/ */
-    messfd = new_file("pid", messscratch, sizeof messscratch);
+    pool_init(&pool, POOL_Q);
+    snprintf(messscratch, sizeof messscratch, "pid/%ld", (long)pid);
+    messfd = pool_take(&pool, messscratch, 0644);
+    if (messfd < 0) messfd = new_file("pid", messscratch, sizeof messscratch);
     if (messfd < 0) _exit(QQ_PID);
     if (fstat(messfd, &st) < 0) _exit(QQ_PID);
     memcpy(messscratch_name, messscratch, sizeof messscratch_name);
@@ -224,7 +238,14 @@ int main(void)
         cleanup_and_exit(QQ_NOMEM);
     read_envelope(&env);
 
-    envfd = new_file("intd", scratch, sizeof scratch);
+    qf_path(intdpath, sizeof intdpath, "intd", (unsigned long)st.st_ino, 0);
+    envfd = pool_take(&pool, intdpath, 0644);
+    if (envfd >= 0) {
+        snprintf(scratch, sizeof scratch, "%s", intdpath);
+        intd_linked = 1;
+    } else {
+        envfd = new_file("intd", scratch, sizeof scratch);
+    }
     if (envfd < 0) cleanup_and_exit(QQ_INTD);
     if (fs_write_all(envfd, env.s, env.len) < 0 || fsync(envfd) < 0) {
         if (scratch[0]) unlink(scratch);
@@ -236,6 +257,7 @@ int main(void)
         if (scratch[0]) unlink(scratch);
         cleanup_and_exit(QQ_MESS);
     }
+    messscratch_name[0] = 0;
     mess_linked = 1;
     if (close(messfd) < 0 || fs_fsync_dir(messdir) < 0) {
         if (scratch[0]) unlink(scratch);
@@ -243,9 +265,8 @@ int main(void)
     }
 
     qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 1);
-    if (scratch[0]) {
+    if (scratch[0] && !intd_linked) {
         /* the original sequence: intd/<id>, then the todo link */
-        qf_path(intdpath, sizeof intdpath, "intd", (unsigned long)st.st_ino, 0);
         if (link(scratch, intdpath) < 0) { unlink(scratch); cleanup_and_exit(QQ_INTD); }
         unlink(scratch);
         intd_linked = 1;

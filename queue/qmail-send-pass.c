@@ -129,7 +129,7 @@ void job_close(struct job *j)
         if (j->data.s[j->rec[i]] != 'D') all_done = 0;
     if (all_done) {
         chan_path(p, sizeof p, c, j->m->id);
-        if (unlink(p) < 0 && errno != ENOENT) {
+        if (pool_put(&send_pool, p) < 0) {
             str w = STR_INIT;
             str_catf(&w, "warning: unable to unlink %s; will try again later", p);
             send_log(w.s);

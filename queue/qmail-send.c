@@ -34,6 +34,7 @@
 
 /* the shared state declared in qmail-send.h */
 struct send_ctl ctl;
+struct pool send_pool;
 ctl_map vdoms;
 struct msg **hash;
 size_t hash_size = 65536;
@@ -313,7 +314,7 @@ static void complete(struct msg *m, time_t now)
         return;
     }
     qf_path(p, sizeof p, "info", m->id, 1);
-    if (unlink(p) < 0 && errno != ENOENT) {
+    if (pool_put(&send_pool, p) < 0) {
         str w = STR_INIT;
         str_catf(&w, "warning: unable to unlink %s; will try again later", p);
         send_log(w.s);
@@ -490,6 +491,7 @@ int main(void)
         send_log("alert: cannot start: unable to switch to queue directory");
         return 111;
     }
+    pool_init(&send_pool, POOL_S);
     umask(077);
     mutex = open("lock/sendmutex", O_RDWR | O_CLOEXEC);
     if (mutex < 0 || flock(mutex, LOCK_EX | LOCK_NB) < 0) {

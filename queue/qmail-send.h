@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "pool.h"
 #include "str.h"
 
 /* Control values qmail-send reads at start. */
@@ -73,6 +74,7 @@ struct slot {
 };
 
 extern struct send_ctl ctl;
+extern struct pool send_pool;  /* finished info/local/remote files go to pools */
 extern ctl_map vdoms;          /* virtualdomains, to undo prepends in bounces */
 extern struct msg **hash;
 extern size_t hash_size;

@@ -222,6 +222,10 @@ split_dir "$q/info" qmails 0700
 split_dir "$q/local" qmails 0700
 split_dir "$q/remote" qmails 0700
 dir "$q/lock" qmailq 0750
+# recycled queue files (pool.h): one pool per owner; a queue without them
+# works, it only allocates and frees an inode per queue file
+dir "$q/poolq" qmailq 0700
+dir "$q/pools" qmails 0700
 zero_file "$q/lock/tcpto" 1024 qmailr 0644
 zero_file "$q/lock/sendmutex" 0 qmails 0600
 fifo "$q/lock/trigger" qmails 0622

@@ -46,6 +46,7 @@
 #include "ctl.h"
 #include "fs.h"
 #include "log.h"
+#include "pool.h"
 #include "queuefmt.h"
 #include "rcpt.h"
 #include "str.h"
@@ -223,6 +224,9 @@ struct job {
     int ok;
 };
 
+/* info, local and remote files come from queue/pools when it has any
+ * (pool.h), and go back there when a job is discarded */
+static struct pool pool;
 static char inspace[8192];
 static char chanspace[2][65536];
 
@@ -243,9 +247,9 @@ static void job_close(struct job *j)
 static void job_discard(struct job *j)
 {
     char p[64];
-    if (j->fdinfo >= 0) { path_of(p, "info", j->id); unlink(p); }
+    if (j->fdinfo >= 0) { path_of(p, "info", j->id); pool_put(&pool, p); }
     for (int c = 0; c < 2; c++)
-        if (j->fdchan[c] >= 0) { path_of(p, chan_dir[c], j->id); unlink(p); }
+        if (j->fdchan[c] >= 0) { path_of(p, chan_dir[c], j->id); pool_put(&pool, p); }
     job_close(j);
     j->ok = 0;
 }
@@ -262,6 +266,8 @@ static int open_todo(unsigned long id, char *path)
 
 static int create_file(const char *path)
 {
+    int fd = pool_take(&pool, path, 0600);
+    if (fd >= 0 || errno != ENOENT) return fd;
     return fs_open_nofollow(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 }
 
@@ -296,10 +302,10 @@ static void job_prepare(struct job *j)
     }
     /* a previous attempt may have died half-way */
     path_of(p, "info", j->id);
-    if (unlink(p) < 0 && errno != ENOENT) goto unlink_fail;
+    if (pool_put(&pool, p) < 0) goto unlink_fail;
     for (int c = 0; c < 2; c++) {
         path_of(p, chan_dir[c], j->id);
-        if (unlink(p) < 0 && errno != ENOENT) goto unlink_fail;
+        if (pool_put(&pool, p) < 0) goto unlink_fail;
     }
     path_of(p, "info", j->id);
     j->fdinfo = create_file(p);
@@ -668,6 +674,7 @@ int main(void)
         _exit(111);
     }
     if (chdir("queue") < 0) die_alert("cannot start: unable to switch to queue directory");
+    pool_init(&pool, POOL_S);
     umask(077);
 
     wait_for_start();

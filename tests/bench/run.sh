@@ -20,10 +20,15 @@ _fsync_rate=
 bench_fsync_rate() {
     if [ -z "$_fsync_rate" ]; then
         # the rate of this shared disk varies several-fold from minute to
-        # minute: take the median of five short runs
-        d=$(mktemp -d "${TMPDIR:-/tmp}/fsyncrate.XXXXXX")
-        _fsync_rate=$(for i in 1 2 3 4 5; do "$HELPERS/fsyncrate" "$d" 1000; done | sort -n | sed -n 3p)
-        rm -rf "$d"
+        # minute: take the median of five short runs.  The files stay until
+        # the bench ends: on ext4 without a journal, freeing inodes makes
+        # every create in that block group slower for a minute or more (the
+        # allocator walks past recently freed inodes), which would slow
+        # the next run and the parts that follow.
+        _fsync_dir=$(mktemp -d "${TMPDIR:-/tmp}/fsyncrate.XXXXXX")
+        trap 'rm -rf "$_fsync_dir"' EXIT
+        _fsync_rate=$(for i in 1 2 3 4 5; do mkdir "$_fsync_dir/$i" &&
+            "$HELPERS/fsyncrate" "$_fsync_dir/$i" 1000; done | sort -n | sed -n 3p)
     fi
     echo "$_fsync_rate"
 }

@@ -180,6 +180,8 @@ qmails:$T/sys:/usr/sbin/nologin" "the users have qmail's homes and no login shel
 ./queue/lock/trigger qmails:qmail 622 p
 ./queue/mess qmailq:qmail 750 d
 ./queue/pid qmailq:qmail 700 d
+./queue/poolq qmailq:qmail 700 d
+./queue/pools qmails:qmail 700 d
 ./queue/remote qmails:qmail 700 d
 ./queue/todo qmailq:qmail 750 d
 ./users root:qmail 755 d" "the tree has qmail's owners, group and modes"
