@@ -95,6 +95,7 @@ printf 'ok1@x.org\nbad\nok2@x.org\n' | ezmlm-sub "$L" 2>/dev/null; is $? 100 "a 
 SENDER=ok1@x.org ezmlm-issubn "$L"; is $? 0 "...the ones before it are subscribed"
 SENDER=ok2@x.org ezmlm-issubn "$L"; is $? 99 "...the ones after it are not (as in ezmlm)"
 is "$(ls "$L/subscribers" | grep -c 'n$')" 0 "no temporary bucket files are left"
+ls -l "$L/subscribers" | grep 'n$' | while read -r f; do diag "left: $f"; done
 
 # ---- ezmlm-list ------------------------------------------------------------------------------
 ezmlm-list "$L" >&- 2>err; is $? 111 "ezmlm-list with stdout closed: 111"
