@@ -2,9 +2,9 @@
 #include "hdr.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <string.h>
 
+#include "charset.h"
 #include "enc.h"
 
 /* ---- lines --------------------------------------------------------------------- */
@@ -204,7 +204,7 @@ typedef struct dec {
     str *out;
     str pend;                          /* decoded bytes of the current run */
     char cs[HDR_CHARSET_MAX + 1];      /* its charset, NUL-terminated */
-    iconv_t cd;                        /* cached converter ... */
+    charset_conv cd;                   /* cached converter ... */
     char cdname[HDR_CHARSET_MAX + 1];  /* ... for this charset ("" = none) */
 } dec;
 
@@ -222,7 +222,7 @@ static int is_utf8_label(const char *cs)
 
 /* Runs the converter over in[0..inleft) (NULL: end the shift state) into
  * out.  1 ok, 0 conversion impossible, -1 ENOMEM. */
-static int convert(iconv_t cd, str *out, char *in, size_t inleft)
+static int convert(charset_conv *cd, str *out, char *in, size_t inleft)
 {
     size_t room;
     if (size_add(inleft, 16, &room) < 0) return -1;
@@ -232,7 +232,7 @@ static int convert(iconv_t cd, str *out, char *in, size_t inleft)
         if (str_readyplus(out, room) < 0) return -1;
         op = out->s + out->len;
         outleft = out->cap - out->len - 1;
-        r = in ? iconv(cd, &in, &inleft, &op, &outleft) : iconv(cd, NULL, NULL, &op, &outleft);
+        r = in ? charset_conv_run(cd, &in, &inleft, &op, &outleft) : charset_conv_run(cd, NULL, NULL, &op, &outleft);
         out->len = (size_t)(op - out->s);
         out->s[out->len] = 0;
         if (r != (size_t)-1) return 1;
@@ -251,15 +251,15 @@ static int flush(dec *d)
     if (d->pend.len == 0) return 0;
     if (!is_utf8_label(d->cs)) {
         if (strcmp(d->cs, d->cdname) != 0) {
-            if (d->cd != (iconv_t)-1) iconv_close(d->cd);
-            d->cd = iconv_open("UTF-8", d->cs);
+            charset_close(&d->cd);
+            charset_open(&d->cd, d->cs); /* unknown: stays closed */
             memcpy(d->cdname, d->cs, sizeof d->cdname);
         }
-        if (d->cd != (iconv_t)-1) {
+        if (d->cd.kind != CHARSET_NONE) {
             int rc;
-            iconv(d->cd, NULL, NULL, NULL, NULL); /* initial state */
-            rc = convert(d->cd, out, d->pend.s, d->pend.len);
-            if (rc == 1) rc = convert(d->cd, out, NULL, 0);
+            charset_conv_run(&d->cd, NULL, NULL, NULL, NULL); /* initial state */
+            rc = convert(&d->cd, out, d->pend.s, d->pend.len);
+            if (rc == 1) rc = convert(&d->cd, out, NULL, 0);
             if (rc < 0) { str_truncate(out, mark); return -1; }
             if (rc == 1) {
                 str_truncate(&d->pend, 0);
@@ -321,7 +321,7 @@ int hdr_decode2047(str *out, const char *s, size_t len)
 
     memset(&d, 0, sizeof d);
     d.out = out;
-    d.cd = (iconv_t)-1;
+    d.cd.kind = CHARSET_NONE;
     if (str_ready(&d.pend, 0) < 0 || str_readyplus(out, 0) < 0) goto nomem;
     while (i + 1 < len) {
         size_t end = 0;
@@ -347,11 +347,11 @@ int hdr_decode2047(str *out, const char *s, size_t len)
     }
     if (flush(&d) < 0 || str_catb(out, s + lit, len - lit) < 0) goto nomem;
     str_free(&d.pend);
-    if (d.cd != (iconv_t)-1) iconv_close(d.cd);
+    charset_close(&d.cd);
     return 0;
 nomem:
     str_free(&d.pend);
-    if (d.cd != (iconv_t)-1) iconv_close(d.cd);
+    charset_close(&d.cd);
     if (out->s) str_truncate(out, mark);
     errno = ENOMEM;
     return -1;

@@ -22,11 +22,11 @@
  * bytes.  The lines of a small message are generated once and cached.
  */
 #include <errno.h>
-#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "charset.h"
 #include "hdr.h"
 #include "maildrop.h"
 
@@ -69,7 +69,7 @@ struct md_canon {
     str acc;
     unsigned long b64;
     int b64n;
-    iconv_t cd;
+    charset_conv cd;
     int conv;
     /* output queue */
     str out;
@@ -371,15 +371,14 @@ static int conv_open(struct md_canon *c)
     if (!cs || !*cs || !strcmp(cs, "utf-8") || !strcmp(cs, "utf8") || !strcmp(cs, "us-ascii") ||
         !strcmp(cs, "ascii"))
         return 0;
-    c->cd = iconv_open("UTF-8", cs);
-    if (c->cd == (iconv_t)-1) return 0;     /* unknown: bytes kept, then fixed */
+    if (charset_open(&c->cd, cs) < 0) return 0; /* unknown: bytes kept, then fixed */
     c->conv = 1;
     return 0;
 }
 
 static void conv_close(struct md_canon *c)
 {
-    if (c->conv) iconv_close(c->cd);
+    if (c->conv) charset_close(&c->cd);
     c->conv = 0;
 }
 
@@ -388,7 +387,7 @@ static int convert(struct md_canon *c, const char *s, size_t n, str *out)
     char *in = (char *)s;
     size_t inleft = n;
     str_truncate(out, 0);
-    iconv(c->cd, NULL, NULL, NULL, NULL);
+    charset_conv_run(&c->cd, NULL, NULL, NULL, NULL);
     while (inleft) {
         char *op;
         size_t oleft, before;
@@ -396,7 +395,7 @@ static int convert(struct md_canon *c, const char *s, size_t n, str *out)
         op = out->s + out->len;
         oleft = out->cap - out->len - 1;
         before = oleft;
-        if (iconv(c->cd, &in, &inleft, &op, &oleft) == (size_t)-1) {
+        if (charset_conv_run(&c->cd, &in, &inleft, &op, &oleft) == (size_t)-1) {
             out->len += before - oleft;
             if (errno == E2BIG) continue;
             /* an invalid or incomplete sequence: that byte as ISO-8859-1 */
@@ -412,7 +411,7 @@ static int convert(struct md_canon *c, const char *s, size_t n, str *out)
                 }
                 in++;
                 inleft--;
-                iconv(c->cd, NULL, NULL, NULL, NULL);
+                charset_conv_run(&c->cd, NULL, NULL, NULL, NULL);
             }
             continue;
         }

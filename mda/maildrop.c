@@ -33,6 +33,7 @@
 #include "cdbx.h"
 #include "ctl.h"
 #include "maildrop.h"
+#include "maildrop-pw.h"
 
 #define VERSION "maildrop (mailsuite) 1.0, compatible with maildrop 2.9.3"
 
@@ -151,7 +152,7 @@ static int lookup_user(const char *name, struct user *u)
             u->uid = (uid_t)strtoul(f[1], NULL, 10);
             u->gid = (gid_t)strtoul(f[2], NULL, 10);
             if (str_copys(&u->name, f[0]) < 0 || str_copys(&u->home, f[3]) < 0) nomem();
-            pw = getpwnam(f[0]);
+            pw = md_getpwnam(f[0]);
             if (str_copys(&u->shell, pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh") < 0)
                 nomem();
             str_free(&path);
@@ -164,7 +165,7 @@ static int lookup_user(const char *name, struct user *u)
     str_free(&key);
     str_free(&val);
     errno = 0;
-    pw = getpwnam(name);
+    pw = md_getpwnam(name);
     if (!pw) return errno && errno != ENOENT && errno != ESRCH ? -1 : 0;
     if (from_passwd(pw, u) < 0) nomem();
     return 1;
@@ -384,7 +385,7 @@ int main(int argc, char **argv)
             fail("You are not authorized to use -d for %s.", duser);
     } else {
         const char *h = getenv("HOME"), *l = getenv("LOGNAME");
-        struct passwd *pw = getpwuid(getuid());
+        struct passwd *pw = md_getpwuid(getuid());
         if (!l || !*l) l = getenv("USER");
         if (ctx.sandbox && h && *h) {
             if (str_copys(&u.home, h) < 0 || str_copys(&u.name, l && *l ? l : pw ? pw->pw_name : "nobody") < 0 ||
