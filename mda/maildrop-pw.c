@@ -9,33 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pwfile.h"
+
 #define GETENT_OUT_MAX 4096
 
 static struct passwd found;
 static char space[GETENT_OUT_MAX + 1];
-
-/* name == NULL: match uid */
-static struct passwd *from_file(const char *name, uid_t uid)
-{
-    FILE *f = fopen("/etc/passwd", "re");
-    struct passwd *pw;
-    if (!f) return NULL;
-    while ((pw = fgetpwent(f))) {
-        if (name ? strcmp(pw->pw_name, name) == 0 : pw->pw_uid == uid) {
-            size_t need = strlen(pw->pw_name) + strlen(pw->pw_dir) + strlen(pw->pw_shell) + 3;
-            if (need > sizeof space) break;
-            found = *pw;
-            found.pw_name = strcpy(space, pw->pw_name);
-            found.pw_dir = strcpy(found.pw_name + strlen(found.pw_name) + 1, pw->pw_dir);
-            found.pw_shell = strcpy(found.pw_dir + strlen(found.pw_dir) + 1, pw->pw_shell);
-            found.pw_passwd = found.pw_gecos = (char *)"";
-            fclose(f);
-            return &found;
-        }
-    }
-    fclose(f);
-    return NULL;
-}
 
 /* name:passwd:uid:gid:gecos:dir:shell, in place */
 static struct passwd *parse_line(char *s)
@@ -106,7 +85,7 @@ struct passwd *md_getpwnam(const char *name)
     struct passwd *pw;
     errno = 0;
     if (!name || !*name || strchr(name, ':') || strchr(name, '\n')) return NULL;
-    if ((pw = from_file(name, 0))) return pw;
+    if ((pw = pwfile_lookup("/etc/passwd", name, 0)) || (errno && errno != ENOENT)) return pw;
     /* getent takes an all-digits key as a uid: such names are file-only */
     if (name[strspn(name, "0123456789")] == 0) { errno = 0; return NULL; }
     return from_getent(name);
@@ -117,7 +96,7 @@ struct passwd *md_getpwuid(uid_t uid)
     struct passwd *pw;
     char key[32];
     errno = 0;
-    if ((pw = from_file(NULL, uid))) return pw;
+    if ((pw = pwfile_lookup("/etc/passwd", NULL, uid)) || (errno && errno != ENOENT)) return pw;
     snprintf(key, sizeof key, "%lu", (unsigned long)uid);
     return from_getent(key);
 }

@@ -139,6 +139,7 @@ int pool_take(struct pool *p, const char *path, mode_t mode)
                 discard(path);
                 continue;
             }
+            if (p->count > 0) p->count--; /* a process that also puts */
             return fd;
         }
     }

@@ -31,6 +31,7 @@
 #include "ctl.h"
 #include "die.h"
 #include "fs.h"
+#include "pwfile.h"
 #include "str.h"
 
 #define PROG "qmail-getpw"
@@ -50,33 +51,14 @@ static const char *pwfile;     /* NULL: getpwnam */
 static struct passwd *lookup(const char *name)
 {
     struct passwd *pw;
-    FILE *f;
     if (!pwfile) {
         errno = 0;
         pw = getpwnam(name);
         if (!pw && errno && die_errno_temp(errno)) _exit(QLX_SYS);
         return pw;
     }
-    f = fopen(pwfile, "re");
-    if (!f) {
-        if (errno == ENOENT) return NULL;
-        _exit(QLX_SYS);
-    }
-    while ((pw = fgetpwent(f)))
-        if (!strcmp(pw->pw_name, name)) break;
-    if (pw) {
-        /* keep a copy: fclose frees fgetpwent's storage on some systems */
-        static struct passwd copy;
-        static str sname, sdir;
-        if (str_copys(&sname, pw->pw_name) < 0 || str_copys(&sdir, pw->pw_dir) < 0)
-            _exit(QLX_SYS);
-        copy = *pw;
-        copy.pw_name = sname.s;
-        copy.pw_dir = sdir.s;
-        copy.pw_passwd = copy.pw_gecos = copy.pw_shell = (char *)"";
-        pw = &copy;
-    }
-    fclose(f);
+    pw = pwfile_lookup(pwfile, name, 0);
+    if (!pw && errno && errno != ENOENT) _exit(QLX_SYS);
     return pw;
 }
 

@@ -43,7 +43,8 @@ ratio() {
 
 # measured once here; the parts run in subshells and see it through the
 # environment
-_fsync_rate=$(bench_fsync_rate)
+# (not in $(...): the EXIT trap that removes the files must be this shell's)
+bench_fsync_rate >/dev/null
 export _fsync_rate
 echo "bench: $(nproc) cores, $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
 report "disk: create+write 4 KiB+fsync+close" "$(bench_fsync_rate)" "files/s" "(the limit every ratio below is taken against)"
