@@ -32,13 +32,26 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # the dynamic loader's work at start (a delivery runs several programs)
 PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs libpcre2-8 libcdb 2>/dev/null) -Wl,-Bdynamic \
              $(shell pkg-config --libs mysqlclient libcrypto 2>/dev/null)
-# Programs an MTA runs once per message, where the dynamic loader's start-up
-# is a large share of the run, are linked fully static (they use only libc,
-# pcre2 and cdb).  Not under SANITIZE: the sanitizers need the dynamic
-# loader.  Static glibc still looks up non-"files" users (NSS) and
-# charsets other than UTF-8 and ISO-8859-1 (iconv) by loading glibc's own
-# modules, which works with the glibc the program was built against.
-STATIC_PROGS = maildrop
+# Programs an MTA runs once per message, where start-up is a large share
+# of the run, are built against musl and linked statically (MUSL=1, the
+# default; not under SANITIZE: the sanitizers need glibc's dynamic loader).
+# Measured on the reference VM: a fork+exec of a do-nothing program takes
+# 0.57 ms with glibc dynamic, 0.46 ms with glibc static (its start-up asks
+# the CPU for its features, which the hypervisor emulates) and 0.18 ms
+# with musl static.  These programs use only libc, pcre2 and tinycdb;
+# Debian's static pcre2 and cdb archives are linked as they are (their
+# one glibc-only symbol, __memcpy_chk, comes from compat/musl-chk.c).
+# They read users from /etc/passwd themselves (lib/pwfile) and fall back
+# to getent(1), so NSS still works.  With MUSL=0 maildrop is linked
+# statically against glibc instead and the others dynamically.
+MUSL ?= $(if $(filter 1,$(SANITIZE)),0,1)
+MUSL_CC = musl-gcc
+MUSL_PROGS = qmail-queue qmail-local maildrop
+MUSL_NOW = $(if $(filter 1,$(MUSL)),$(MUSL_PROGS))
+MUSL_DIR = $(BUILD)/musl
+# glibc-only parts of lib/ (OpenSSL) that no musl program needs
+MUSL_LIB_SKIP = lib/cookie.c
+STATIC_PROGS = $(if $(filter 1,$(MUSL)),,maildrop)
 STATIC_NOW   = $(if $(filter 1,$(SANITIZE)),,$(STATIC_PROGS))
 STATIC_LIBS  = $(shell pkg-config --libs libpcre2-8 libcdb 2>/dev/null)
 # (ld warns about getpwnam and getpwuid for that reason)
@@ -96,10 +109,45 @@ $(BUILD)/lib$(1).a: $$($(1)_PARTS:%.c=$(BUILD)/%.o)
 endef
 $(foreach a,$(AREAS),$(eval $(call area_rules,$(a))))
 
-define prog_rule
-$(BUILD)/bin/$(basename $(notdir $(1))): $(BUILD)/$(1:.c=.o) $(BUILD)/lib$(firstword $(subst /, ,$(1))).a $(LIBSUITE)
+# ---- musl builds (MUSL_PROGS) ----------------------------------------------
+# Only pcre2.h and cdb.h (and their static archives) are taken from the
+# system: a private include and library directory keeps glibc's headers
+# and libraries out of musl-gcc's search paths.
+MUSL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib -I$(MUSL_DIR)/include \
+              -DQMAILHOME_DEFAULT='"$(QMAILHOME)"' -MMD -MP
+$(MUSL_DIR)/.env:
+	@mkdir -p $(MUSL_DIR)/include $(MUSL_DIR)/syslib
+	@command -v $(MUSL_CC) >/dev/null || { echo "$(MUSL_CC) not found: run make deps, or build with MUSL=0" >&2; exit 1; }
+	for h in pcre2.h cdb.h; do for d in $$(pkg-config --variable=includedir libpcre2-8) /usr/include /usr/local/include; do \
+	    [ -f $$d/$$h ] && { ln -sf $$d/$$h $(MUSL_DIR)/include/$$h; break; }; done; done
+	for l in libpcre2-8.a libcdb.a; do ln -sf $$($(CC) -print-file-name=$$l) $(MUSL_DIR)/syslib/$$l; done
+	touch $@
+
+$(MUSL_DIR)/%.o: %.c | $(MUSL_DIR)/.env
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+
+$(MUSL_DIR)/libsuite.a: $(patsubst %.c,$(MUSL_DIR)/%.o,$(filter-out $(MUSL_LIB_SKIP),$(LIB_SRCS)))
+	rm -f $@ && ar rcs $@ $^
+
+define musl_area_rules
+$(MUSL_DIR)/lib$(1).a: $$($(1)_PARTS:%.c=$(MUSL_DIR)/%.o)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_LDFLAGS) $$(if $$(filter $(basename $(notdir $(1))),$$(STATIC_NOW)),$$(STATIC_LDFLAGS) -o $$@ $$^ $$(STATIC_LIBS),-o $$@ $$^ $$(PKG_LIBS))
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach a,$(AREAS),$(eval $(call musl_area_rules,$(a))))
+
+# A program's objects and libraries: the musl ones for MUSL_NOW programs.
+prog_name = $(basename $(notdir $(1)))
+prog_area = $(firstword $(subst /, ,$(1)))
+prog_deps = $(if $(filter $(call prog_name,$(1)),$(MUSL_NOW)),\
+    $(MUSL_DIR)/$(1:.c=.o) $(MUSL_DIR)/lib$(call prog_area,$(1)).a $(MUSL_DIR)/libsuite.a $(MUSL_DIR)/compat/musl-chk.o,\
+    $(BUILD)/$(1:.c=.o) $(BUILD)/lib$(call prog_area,$(1)).a $(LIBSUITE))
+define prog_rule
+$(BUILD)/bin/$(call prog_name,$(1)): $(call prog_deps,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(if $$(filter $(call prog_name,$(1)),$$(MUSL_NOW)),$$(MUSL_CC) $$(LDFLAGS) -static -o $$@ $$^ -L$(MUSL_DIR)/syslib -lpcre2-8 -lcdb,\
+	$$(CC) $$(ALL_LDFLAGS) $$(if $$(filter $(call prog_name,$(1)),$$(STATIC_NOW)),$$(STATIC_LDFLAGS) -o $$@ $$^ $$(STATIC_LIBS),-o $$@ $$^ $$(PKG_LIBS)))
 endef
 $(foreach s,$(PROG_SRCS),$(eval $(call prog_rule,$(s))))
 
@@ -153,7 +201,7 @@ fuzz: $(FUZZERS)
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev perl \
            libpcre2-dev libcdb-dev tinycdb default-libmysqlclient-dev libssl-dev libcmocka-dev \
            mariadb-server mariadb-client mandoc ucspi-tcp daemontools swaks \
-           maildrop procmail hyperfine dovecot-core valgrind postfix iproute2
+           maildrop procmail hyperfine musl-tools dovecot-core valgrind postfix iproute2
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; done); \

@@ -6,12 +6,25 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs.h"
+
+/* The system call, not glibc's wrapper (newer than some libcs: the musl
+ * builds have none); -1 on kernels without it, which the callers handle. */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
 
 /* Without a pidfd, children that have not closed their pipe are checked
  * this often (milliseconds). */
@@ -157,7 +170,7 @@ static void do_command(struct spawner *sp, unsigned slot, const char *mess, cons
     s->used = 1;
     s->pid = pid;
     s->fd = outfd;
-    s->pidfd = pidfd_open(pid, 0);
+    s->pidfd = open_pidfd(pid);
     if (s->pidfd >= 0) (void)fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
     s->exited = 0;
     s->wstat = 0;
