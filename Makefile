@@ -41,14 +41,17 @@ PKG_LIBS   = -Wl,-Bstatic $(shell pkg-config --libs libpcre2-8 libcdb 2>/dev/nul
 # with musl static.  These programs use only libc, pcre2 and tinycdb;
 # Debian's static pcre2 and cdb archives are linked as they are (their
 # one glibc-only symbol, __memcpy_chk, comes from compat/musl-chk.c).
-# They read users from /etc/passwd themselves (lib/pwfile) and fall back
-# to getent(1), so NSS still works.  With MUSL=0 maildrop is linked
+# They load no NSS modules: maildrop reads /etc/passwd itself (lib/pwfile)
+# and falls back to getent(1); qmail-queue finds the qmail users in
+# /etc/passwd (musl's getpwuid).  With MUSL=0 maildrop is linked
 # statically against glibc instead and the others dynamically.
 MUSL ?= $(if $(filter 1,$(SANITIZE)),0,1)
 MUSL_CC = musl-gcc
 MUSL_PROGS = qmail-queue qmail-local maildrop
 MUSL_NOW = $(if $(filter 1,$(MUSL)),$(MUSL_PROGS))
 MUSL_DIR = $(BUILD)/musl
+# their own allocator (compat/oneshot-malloc.c says why) and the shim
+MUSL_COMPAT = $(MUSL_DIR)/compat/oneshot-malloc.o $(MUSL_DIR)/compat/musl-chk.o
 # glibc-only parts of lib/ (OpenSSL) that no musl program needs
 MUSL_LIB_SKIP = lib/cookie.c
 STATIC_PROGS = $(if $(filter 1,$(MUSL)),,maildrop)
@@ -141,7 +144,7 @@ $(foreach a,$(AREAS),$(eval $(call musl_area_rules,$(a))))
 prog_name = $(basename $(notdir $(1)))
 prog_area = $(firstword $(subst /, ,$(1)))
 prog_deps = $(if $(filter $(call prog_name,$(1)),$(MUSL_NOW)),\
-    $(MUSL_DIR)/$(1:.c=.o) $(MUSL_DIR)/lib$(call prog_area,$(1)).a $(MUSL_DIR)/libsuite.a $(MUSL_DIR)/compat/musl-chk.o,\
+    $(MUSL_DIR)/$(1:.c=.o) $(MUSL_DIR)/lib$(call prog_area,$(1)).a $(MUSL_DIR)/libsuite.a $(MUSL_COMPAT),\
     $(BUILD)/$(1:.c=.o) $(BUILD)/lib$(call prog_area,$(1)).a $(LIBSUITE))
 define prog_rule
 $(BUILD)/bin/$(call prog_name,$(1)): $(call prog_deps,$(1))

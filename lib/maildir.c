@@ -148,6 +148,7 @@ static void maildir_finish(maildir_tmp *t)
     str_free(&t->dir);
     str_free(&t->name);
     str_free(&t->tmppath);
+    str_free(&t->out);
     errno = e;
 }
 
@@ -171,6 +172,7 @@ int maildir_tmp_open(maildir_tmp *t, const char *dir, unsigned long *counter)
     t->dir = (str)STR_INIT;
     t->name = (str)STR_INIT;
     t->tmppath = (str)STR_INIT;
+    t->out = (str)STR_INIT;
     if (!dir || !*dir) { errno = EINVAL; return MAILDIR_ERR_MISSING; }
     if (maildir_setdir(&t->dir, dir, strlen(dir)) < 0) goto nomem;
     for (int i = 0; i < MAILDIR_TRIES; i++) {
@@ -193,20 +195,27 @@ nomem:
     return MAILDIR_ERR_TEMP;
 }
 
+/* Writes out what maildir_tmp_write collected. */
+static int maildir_tmp_flush(maildir_tmp *t)
+{
+    if (t->out.len && fs_write_all(t->fd, t->out.s, t->out.len) < 0) return MAILDIR_ERR_WRITE;
+    str_truncate(&t->out, 0);
+    return MAILDIR_OK;
+}
+
+/* Small pieces (a message copied line by line) are collected and written
+ * MAILDIR_BUF bytes at a time: one system call per line was most of the
+ * cost of delivering a large message. */
 int maildir_tmp_write(maildir_tmp *t, const char *b, size_t n)
 {
     if (t->fd < 0) { errno = EBADF; return MAILDIR_ERR_TEMP; }
-    while (n) {
-        ssize_t w = write(t->fd, b, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return MAILDIR_ERR_WRITE;
-        }
-        if (w == 0) { errno = EIO; return MAILDIR_ERR_WRITE; }
-        b += w;
-        n -= (size_t)w;
-        t->size += (unsigned long long)w;
+    if (t->out.len + n > MAILDIR_BUF && maildir_tmp_flush(t) != MAILDIR_OK) return MAILDIR_ERR_WRITE;
+    if (n >= MAILDIR_BUF) {
+        if (fs_write_all(t->fd, b, n) < 0) return MAILDIR_ERR_WRITE;
+    } else if (str_catb(&t->out, b, n) < 0) {
+        return MAILDIR_ERR_TEMP;
     }
+    t->size += n;
     return MAILDIR_OK;
 }
 
@@ -234,7 +243,7 @@ int maildir_tmp_commit_info(maildir_tmp *t, int flags, const char *info, str *fi
     const char *sub = info ? "/cur" : "/new";
 
     if (fd < 0) { maildir_finish(t); errno = EBADF; return MAILDIR_ERR_TEMP; }
-    if (fsync(fd) < 0) { st = MAILDIR_ERR_WRITE; goto fail; }
+    if (maildir_tmp_flush(t) != MAILDIR_OK || fsync(fd) < 0) { st = MAILDIR_ERR_WRITE; goto fail; }
     t->fd = -1;
     if (close(fd) < 0) { st = MAILDIR_ERR_WRITE; goto fail_closed; }
 

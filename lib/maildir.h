@@ -72,13 +72,16 @@ typedef struct maildir_tmp {
     str name;                 /* unique name */
     str tmppath;              /* dir/tmp/name */
     unsigned long long size;  /* bytes written */
+    str out;                  /* written bytes not yet in the file */
 } maildir_tmp;
-#define MAILDIR_TMP_INIT { -1, STR_INIT, STR_INIT, STR_INIT, 0 }
+#define MAILDIR_TMP_INIT { -1, STR_INIT, STR_INIT, STR_INIT, 0, STR_INIT }
 
 /* Creates tmp/<unique> exclusively (mode 0600).  t must be MAILDIR_TMP_INIT
    or finished.  On failure t is finished. */
 int maildir_tmp_open(maildir_tmp *t, const char *dir, unsigned long *counter);
-/* Appends bytes.  On failure the caller still calls maildir_tmp_abort. */
+/* Appends bytes, collected in memory and written 64 KiB at a time (commit
+   writes the rest, so a write error may show only there).  On failure the
+   caller still calls maildir_tmp_abort. */
 int maildir_tmp_write(maildir_tmp *t, const char *b, size_t n);
 /* fsync, close, link to new/ (final = its path), unlink tmp, fsync dirs.
    flags: MAILDIR_SIZE.  Finishes t whatever the result. */
