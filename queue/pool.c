@@ -55,30 +55,41 @@ static int remove_plainly(const char *path)
 int pool_put(struct pool *p, const char *path)
 {
     struct stat st;
-    char dest[64];
+    char dest[64], hidden[64];
 
     if (lstat(path, &st) < 0) return errno == ENOENT ? 0 : -1;
     /* a second link (intd beside todo) or anything odd is not reused */
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid() || !has_room(p))
         return remove_plainly(path);
-    if (snprintf(dest, sizeof dest, "%s/%lu", p->dir, (unsigned long)st.st_ino) >= (int)sizeof dest)
+    if (snprintf(dest, sizeof dest, "%s/%lu", p->dir, (unsigned long)st.st_ino) >= (int)sizeof dest ||
+        snprintf(hidden, sizeof hidden, "%s/.%lu", p->dir, (unsigned long)st.st_ino) >= (int)sizeof hidden)
         return remove_plainly(path);
-    if (rename(path, dest) < 0) {
+    /* A file with contents is emptied under a name that takers ignore and
+     * only then published: emptying it under its pool name could empty it
+     * after a taker had renamed it away and written a message into it.
+     * Emptying it under its queue name is no better: a crash would leave
+     * an empty file there (an empty todo entry reads as a broken message).
+     * A crash in between leaves a hidden name, which nothing reads. */
+    const char *first = st.st_size > 0 ? hidden : dest;
+    if (rename(path, first) < 0) {
         if (errno != ENOENT) return -1;
         /* the pool went away (or path did, which lstat just denied) */
         p->count = -1;
         return remove_plainly(path);
     }
-    p->count++;
-    if (st.st_size > 0) {
-        /* frees the data blocks now, off the writers' path; a crash before
-         * this leaves contents that pool_take truncates */
-        int fd = open(dest, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (first == hidden) {
+        /* frees the data blocks now, off the writers' path */
+        int fd = open(hidden, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd >= 0) {
             if (ftruncate(fd, 0) < 0) { /* pool_take truncates anyway */ }
             close(fd);
         }
+        if (rename(hidden, dest) < 0) {
+            (void)unlink(hidden); /* removed from path all the same */
+            return 1;
+        }
     }
+    p->count++;
     return 1;
 }
 

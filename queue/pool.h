@@ -18,8 +18,11 @@
  *                qmail-clean, taken by qmail-queue
  *   queue/pools  (qmails, mode 0700): info, local and remote files; filled
  *                by qmail-send and qmail-todo, taken by qmail-todo
- * A pool file is named by its inode number and is empty (a crash between
- * the rename and the truncation leaves old contents; takers truncate).
+ * A pool file is named by its inode number and is empty: a putter empties
+ * a file under the hidden name .<inode> first, where takers never look,
+ * so it never empties a file that a taker has already taken (a crash
+ * leaves the hidden name behind, which nothing reads; takers truncate
+ * what they take all the same).
  * A missing pool directory (a queue made by qmail 1.03) means "no pool":
  * removals unlink and creations create, as before.  Nothing in a pool is
  * part of any message: qmail-qcheck may empty a pool at any time.
