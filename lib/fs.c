@@ -88,6 +88,26 @@ int fs_open_nofollow(const char *path, int flags, mode_t mode)
     }
 }
 
+int fs_open_tmpfile(const char *dir, int flags, mode_t mode)
+{
+    /* /proc/self/fd/N is how a process without CAP_DAC_READ_SEARCH names
+     * the file; without /proc it could not be named at all */
+    if (access("/proc/self/fd", X_OK) < 0) { errno = EOPNOTSUPP; return -1; }
+    int fd = open(dir, O_TMPFILE | O_CLOEXEC | flags, mode);
+    if (fd < 0 && (errno == EISDIR || errno == EINVAL)) errno = EOPNOTSUPP; /* old kernels */
+    return fd;
+}
+
+int fs_link_tmpfile(int fd, const char *path)
+{
+    char proc[64];
+    /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc works for the owner */
+    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
+    if (errno != ENOENT && errno != EPERM) return -1;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
 int fs_fsync_dir(const char *dirpath)
 {
     int fd, r, e;

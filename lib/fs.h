@@ -40,6 +40,18 @@ ssize_t fs_read_all(int fd, void *data, size_t len);
  * component fails with ELOOP.  Returns the descriptor or -1. */
 int fs_open_nofollow(const char *path, int flags, mode_t mode);
 
+/* A nameless file in directory dir (open(dir, O_TMPFILE | flags), mode
+   before umask), to be given its name by fs_link_tmpfile once complete: a
+   file that appears under a name only when it is whole, without a
+   temporary name to create and remove.  -1 with errno EOPNOTSUPP where
+   the filesystem cannot, or where the file could not be named later (no
+   /proc for a process without CAP_DAC_READ_SEARCH): the caller then uses
+   a temporary name as before. */
+int fs_open_tmpfile(const char *dir, int flags, mode_t mode);
+/* Gives the file fd from fs_open_tmpfile the name path (which must not
+   exist: EEXIST). */
+int fs_link_tmpfile(int fd, const char *path);
+
 /* fsync()s a directory.  A filesystem that cannot sync directories
  * (fsync fails with EINVAL) counts as success. */
 int fs_fsync_dir(const char *dirpath);

@@ -65,18 +65,23 @@ int maildir_name(str *out, unsigned long *counter);
    refused with EINVAL.  ("Lists.Work" -> "<maildir>/.Lists.Work") */
 int maildir_folder(str *out, const char *maildir, const char *folder, size_t len);
 
-/* A message being written into tmp/. */
+/* A message being written into tmp/: a nameless file there (O_TMPFILE,
+   linked straight into new/ or cur/ when complete) where the filesystem
+   allows, else tmp/<name> as the Maildir protocol describes.  Either way
+   the message appears in new/ only whole. */
 typedef struct maildir_tmp {
     int fd;                   /* -1 when not in use */
+    int anon;                 /* 1: the file has no name in tmp/ */
     str dir;                  /* the maildir, without trailing '/' */
     str name;                 /* unique name */
-    str tmppath;              /* dir/tmp/name */
+    str tmppath;              /* dir/tmp/name (dir/tmp when anon) */
     unsigned long long size;  /* bytes written */
     str out;                  /* written bytes not yet in the file */
 } maildir_tmp;
-#define MAILDIR_TMP_INIT { -1, STR_INIT, STR_INIT, STR_INIT, 0, STR_INIT }
+#define MAILDIR_TMP_INIT { -1, 0, STR_INIT, STR_INIT, STR_INIT, 0, STR_INIT }
 
-/* Creates tmp/<unique> exclusively (mode 0600).  t must be MAILDIR_TMP_INIT
+/* Creates the file in tmp/ (mode 0600), named tmp/<unique> exclusively
+   where nameless files are not available.  t must be MAILDIR_TMP_INIT
    or finished.  On failure t is finished. */
 int maildir_tmp_open(maildir_tmp *t, const char *dir, unsigned long *counter);
 /* Appends bytes, collected in memory and written 64 KiB at a time (commit

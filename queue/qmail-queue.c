@@ -116,10 +116,10 @@ static int received_line(str *out, pid_t pid)
  */
 static int new_file(const char *dir, char *scratch, size_t n)
 {
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+    int fd = fs_open_tmpfile(dir, O_RDWR, 0644);
     scratch[0] = 0;
     if (fd >= 0) return fd;
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return -1;
+    if (errno != EOPNOTSUPP) return -1;
     for (int seq = 1; seq <= 9; seq++) {
         snprintf(scratch, n, "%s/%ld.%ld.%d", dir, (long)getpid(), (long)time(NULL), seq);
         fd = open(scratch, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -134,12 +134,8 @@ static int new_file(const char *dir, char *scratch, size_t n)
  * name scratch) the name path. */
 static int name_file(int fd, const char *scratch, const char *path)
 {
-    char proc[64];
     if (scratch[0]) return rename(scratch, path);
-    /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc works for everyone */
-    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+    return fs_link_tmpfile(fd, path);
 }
 
 static void copy_message(int out, const str *received)

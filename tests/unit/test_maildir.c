@@ -360,7 +360,10 @@ static void test_steps(void **state)
     assert_int_equal(maildir_create(p), 0);
     /* open, write, abort: nothing left */
     assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    assert_int_equal(count(p, "tmp"), 1);
+    /* a nameless file where the filesystem has them (test_maildir_named
+     * covers tmp/<name>) */
+    assert_int_equal(t.anon, 1);
+    assert_int_equal(count(p, "tmp"), 0);
     assert_int_equal(maildir_tmp_write(&t, "abc", 3), MAILDIR_OK);
     assert_int_equal(t.size, 3);
     maildir_tmp_abort(&t);
@@ -379,6 +382,26 @@ static void test_steps(void **state)
     assert_int_equal(count(p, "new"), 1);
     maildir_tmp_abort(&t);
     str_free(&final);
+}
+
+/* A nameless file whose commit cannot name it (new/ is gone): an error,
+ * nothing in tmp/ or new/, the descriptor closed. */
+static void test_commit_fails(void **state)
+{
+    (void)state;
+    char p[512], n[600];
+    maildir_tmp t = MAILDIR_TMP_INIT;
+    unsigned long counter = 0;
+
+    md(p, sizeof p, "NoNew");
+    assert_int_equal(maildir_create(p), 0);
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_write(&t, "x\n", 2), MAILDIR_OK);
+    snprintf(n, sizeof n, "%s/new", p);
+    assert_int_equal(rmdir(n), 0);
+    assert_int_not_equal(maildir_tmp_commit(&t, 0, NULL), MAILDIR_OK);
+    assert_int_equal(t.fd, -1);
+    assert_int_equal(count(p, "tmp"), 0);
 }
 
 /* maildir_tmp_commit_info: into cur/ with :2,<info> */
@@ -443,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_write_error),
         cmocka_unit_test(test_unwritable),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_commit_fails),
         cmocka_unit_test(test_commit_info),
         cmocka_unit_test(test_folder),
     };
