@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "fs.h"
+#include "spawn.h"
 
 const char *qq_exit_text(int code, char *cls)
 {
@@ -49,6 +50,28 @@ static int move_fd(int fd, int target)
     return 0;
 }
 
+/* What the child needs, worked out before it starts. */
+struct qq_child_args {
+    const char *home;
+    char *const *argv;
+    int msg, env, err;
+};
+
+/* The child (started with spawn_vfork): fds 0, 1 and 6 from the pipes
+ * (parked high first, so that they cannot collide while being moved),
+ * then exec. */
+static void qq_child(void *arg)
+{
+    const struct qq_child_args *a = arg;
+    int m = fcntl(a->msg, F_DUPFD, 10), e = fcntl(a->env, F_DUPFD, 10), x = fcntl(a->err, F_DUPFD, 10);
+    if (m < 0 || e < 0 || x < 0) _exit(120);
+    if (move_fd(m, 0) < 0 || move_fd(e, 1) < 0 || move_fd(x, 6) < 0) _exit(120);
+    if (chdir(a->home) < 0) _exit(61);
+    signal(SIGPIPE, SIG_DFL);
+    execv(a->argv[0], a->argv);
+    _exit(120);
+}
+
 int qq_start(qq *q, const char *home) { return qq_start_argv(q, home, NULL); }
 
 int qq_start_argv(qq *q, const char *home, char *const *argv)
@@ -63,28 +86,21 @@ int qq_start_argv(qq *q, const char *home, char *const *argv)
         close(pm[0]); close(pm[1]); close(pe[0]); close(pe[1]);
         return -1;
     }
-    q->pid = fork();
+    /* everything the child needs is worked out first: it is started with
+     * spawn_vfork (no copy of this process's memory) */
+    const char *prog = getenv("QMAILQUEUE");
+    char *dflt[2];
+    if (!argv || !argv[0] || !argv[0][0]) {
+        if (!prog || !*prog) prog = "bin/qmail-queue";
+        dflt[0] = (char *)prog;
+        dflt[1] = 0;
+        argv = dflt;
+    }
+    struct qq_child_args ca = { home, argv, pm[0], pe[0], px[1] };
+    q->pid = spawn_vfork(qq_child, &ca);
     if (q->pid < 0) {
         close(pm[0]); close(pm[1]); close(pe[0]); close(pe[1]); close(px[0]); close(px[1]);
         return -1;
-    }
-    if (q->pid == 0) {
-        const char *prog = getenv("QMAILQUEUE");
-        char *dflt[2];
-        /* fds 0, 1 and 6 must not collide while being moved: park them high */
-        int a = fcntl(pm[0], F_DUPFD, 10), b = fcntl(pe[0], F_DUPFD, 10), c = fcntl(px[1], F_DUPFD, 10);
-        if (a < 0 || b < 0 || c < 0) _exit(120);
-        if (move_fd(a, 0) < 0 || move_fd(b, 1) < 0 || move_fd(c, 6) < 0) _exit(120);
-        if (chdir(home) < 0) _exit(61);
-        if (!argv || !argv[0] || !argv[0][0]) {
-            if (!prog || !*prog) prog = "bin/qmail-queue";
-            dflt[0] = (char *)prog;
-            dflt[1] = 0;
-            argv = dflt;
-        }
-        signal(SIGPIPE, SIG_DFL);
-        execv(argv[0], argv);
-        _exit(120);
     }
     close(pm[0]);
     close(pe[0]);

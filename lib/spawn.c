@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -327,6 +328,43 @@ static void finish_child(struct spawner *sp, unsigned slot)
 }
 
 /* ---- the loop --------------------------------------------------------------------- */
+
+/* In the vfork child: caught signals back to their defaults (the
+ * handlers belong to the parent, whose memory this is), then the mask the
+ * parent had. */
+static void vfork_child_signals(const sigset_t *mask)
+{
+    for (int sig = 1; sig < 32; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (sigaction(sig, NULL, &sa) < 0) continue;
+        if ((sa.sa_flags & SA_SIGINFO) || (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)) {
+            sa.sa_handler = SIG_DFL;
+            sa.sa_flags = 0;
+            (void)sigaction(sig, &sa, NULL);
+        }
+    }
+    (void)sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+pid_t spawn_vfork(void (*child)(void *), void *arg)
+{
+    sigset_t all, old;
+    pid_t pid;
+    int e;
+    sigfillset(&all);
+    (void)sigprocmask(SIG_BLOCK, &all, &old);
+    pid = vfork();
+    if (pid == 0) {
+        vfork_child_signals(&old);
+        child(arg);
+        _exit(127);
+    }
+    e = errno;
+    (void)sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return pid;
+}
 
 int spawn_fork(pid_t *pid, int *rfd, int *wfd, str *err)
 {

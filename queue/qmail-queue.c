@@ -60,7 +60,8 @@ enum {
 
 static char messpath[64];
 static char intdpath[64];
-static int mess_linked, intd_linked;
+/* set once the name exists, read by the signal handler below */
+static volatile sig_atomic_t mess_linked, intd_linked;
 
 /* Remove what was made so far; the id (inode) is then free for reuse. */
 static void cleanup_and_exit(int code) __attribute__((noreturn));
@@ -72,6 +73,26 @@ static void cleanup_and_exit(int code)
     if (mess_linked) unlink(messpath);
     if (messscratch_name[0]) unlink(messscratch_name);
     _exit(code);
+}
+
+/* A caller that gives up (qmail-qmqpd and qmail-smtpd on bad input) sends
+ * TERM: what was written so far is removed, nothing is queued.  These
+ * signals are blocked from the commit on, so a committed message is never
+ * taken apart. */
+static void on_term(int sig)
+{
+    (void)sig;
+    cleanup_and_exit(QQ_READ);
+}
+
+static void block_term(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 static void on_alarm(int sig)
@@ -242,6 +263,9 @@ int main(void)
 
     signal(SIGALRM, on_alarm);
     alarm(86400);
+    signal(SIGTERM, on_term);
+    signal(SIGHUP, on_term);
+    signal(SIGINT, on_term);
     signal(SIGPIPE, SIG_IGN);
     umask(033);
     /* a closed fd 0 or 1 would be taken by a queue file and read back */
@@ -301,6 +325,7 @@ int main(void)
     close(messdirfd);
 
     qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 1);
+    block_term();
     if (scratch[0] && !intd_linked) {
         /* the original sequence: intd/<id>, then the todo link */
         if (link(scratch, intdpath) < 0) { unlink(scratch); cleanup_and_exit(QQ_INTD); }

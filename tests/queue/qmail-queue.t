@@ -150,6 +150,23 @@ is "$?" 54 "message and envelope cut short by a dying writer: exit 54"
 wait
 is "$(queue_files)" "" "... nothing left"
 
+# a caller that gives up and sends TERM (qmail-qmqpd on a bad packet): the
+# message is written and named, the envelope is not finished
+rm -f "$T/envfifo"; mkfifo "$T/envfifo"
+exec 7<>"$T/envfifo"                        # kept open: the envelope never ends
+printf 'Fa@b\000Tc@d\000' >&7
+qmail-queue <"$T/msg" 1<&7 &
+qqpid=$!
+n=0
+while [ -z "$(cd "$Q" && find mess -type f)" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+isnt "$(cd "$Q" && find mess -type f)" "" "TERM test: the message file exists while the envelope is awaited"
+kill -TERM "$qqpid"
+wait "$qqpid"
+is "$?" 54 "killed with TERM before the commit: exit 54"
+exec 7<&-
+is "$(queue_files)" "" "... and what it wrote is removed"
+clear_queue
+
 # the trigger: one NUL byte for a reader
 cat "$Q/lock/trigger" >"$T/trig" &
 catpid=$!
