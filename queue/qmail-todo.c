@@ -74,6 +74,7 @@ static char home[PATH_MAX];
 static volatile sig_atomic_t flag_term;
 static int stopping;       /* finish the batch in hand, then exit 0 */
 static int rescan;         /* scan todo/ as soon as possible */
+static int want_full_scan = 1; /* ... and read every directory of it */
 static int trigfd = -1;
 static int trig_warned;
 
@@ -501,7 +502,7 @@ static void command(char c)
     switch (c) {
     case 'S': break; /* already started */
     case 'H': config_reread(); break;
-    case 'A': rescan = 1; break;
+    case 'A': rescan = want_full_scan = 1; break;
     default: log_text("warning: unknown command from qmail-send"); break;
     }
 }
@@ -565,10 +566,32 @@ static void poll_now(void)
 static struct job batch[BATCH_MAX];
 static int nbatch;
 
+/*
+ * Which todo directories a scan reads.  A scan that a trigger asked for
+ * reads only the directories whose mtime moved since they were last read
+ * (a stat each instead of an opendir and a readdir: all 24 directories
+ * were read for every injected message).  The kernel stamps directories
+ * from a coarse clock, so a change within the same tick could leave the
+ * mtime as it was: a stamp counts only when it is older than the coarse
+ * clock read before the stat.  A directory holding an entry that could not
+ * be handled is read again at the next scan; the periodic scan and
+ * qmail-send's 'A' read them all.
+ */
+static struct timespec dir_seen[QF_SPLIT + 1];
+static unsigned char dir_trusted[QF_SPLIT + 1];
+
+static int ts_equal(struct timespec a, struct timespec b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+static int ts_before(struct timespec a, struct timespec b)
+{
+    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
 static void run_batch(void)
 {
     for (int i = 0; i < nbatch; i++) job_prepare(&batch[i]);
     commit(batch, nbatch);
+    for (int i = 0; i < nbatch; i++)
+        if (!batch[i].ok) dir_trusted[batch[i].id % QF_SPLIT] = dir_trusted[QF_SPLIT] = 0;
     nbatch = 0;
     if (flag_term) stopping = 1;
     if (!stopping) poll_now();
@@ -585,17 +608,29 @@ static void add_to_batch(unsigned long id)
     if (nbatch == BATCH_MAX) run_batch();
 }
 
-static void scan_todo(void)
+static void scan_todo(int full)
 {
     nbatch = 0;
     for (unsigned s = 0; s <= QF_SPLIT && !stopping; s++) {
         char dir[32];
         DIR *d;
         struct dirent *e;
+        struct stat dst;
+        struct timespec before;
         if (s < QF_SPLIT) snprintf(dir, sizeof dir, "todo/%u", s);
         else snprintf(dir, sizeof dir, "todo");
+        clock_gettime(CLOCK_REALTIME_COARSE, &before);
+        if (stat(dir, &dst) < 0) {
+            dir_trusted[s] = 0;
+            if (errno != ENOENT || s == QF_SPLIT) log_text("warning: unable to opendir %s", dir);
+            continue;
+        }
+        if (!full && dir_trusted[s] && ts_equal(dst.st_mtim, dir_seen[s])) continue;
+        dir_seen[s] = dst.st_mtim;
+        dir_trusted[s] = ts_before(dst.st_mtim, before);
         d = opendir(dir);
         if (!d) {
+            dir_trusted[s] = 0;
             if (errno != ENOENT || s == QF_SPLIT) log_text("warning: unable to opendir %s", dir);
             continue;
         }
@@ -679,7 +714,8 @@ int main(void)
 
     wait_for_start();
     trigger_open();
-    scan_todo();
+    scan_todo(1);
+    want_full_scan = 0;
     next_scan = time(NULL) + SLEEP_TODO;
 
     for (;;) {
@@ -692,9 +728,10 @@ int main(void)
         if (stopping) break;
         now = time(NULL);
         if (rescan || now >= next_scan) {
-            rescan = 0;
+            int full = want_full_scan || now >= next_scan;
+            rescan = want_full_scan = 0;
             trigger_open(); /* before the scan: a later pull is seen */
-            scan_todo();
+            scan_todo(full);
             next_scan = time(NULL) + SLEEP_TODO;
             continue;
         }

@@ -1,4 +1,7 @@
-/* Unit tests for lib/maildir: names, delivery, failure cleanup, folders. */
+/* Unit tests for lib/maildir: names, delivery, failure cleanup, folders.
+ * lib/maildir.c is compiled in here, with fs_open_tmpfile wrapped so that
+ * the tests can also take the path of a filesystem without nameless files
+ * (tmp/<name>, as the Maildir protocol describes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +19,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "maildir.h"
+#include "fs.h"
+static int force_named;  /* 1: behave like a filesystem without O_TMPFILE */
+static int wrapped_open_tmpfile(const char *dir, int flags, mode_t mode)
+{
+    if (force_named) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    return fs_open_tmpfile(dir, flags, mode);
+}
+#define fs_open_tmpfile wrapped_open_tmpfile
+#include "../../lib/maildir.c"
+#undef fs_open_tmpfile
 
 static char base[256];
 
@@ -360,7 +375,7 @@ static void test_steps(void **state)
     assert_int_equal(maildir_create(p), 0);
     /* open, write, abort: nothing left */
     assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    /* a nameless file where the filesystem has them (test_maildir_named
+    /* a nameless file where the filesystem has them (test_named_steps
      * covers tmp/<name>) */
     assert_int_equal(t.anon, 1);
     assert_int_equal(count(p, "tmp"), 0);
@@ -384,24 +399,32 @@ static void test_steps(void **state)
     str_free(&final);
 }
 
-/* A nameless file whose commit cannot name it (new/ is gone): an error,
- * nothing in tmp/ or new/, the descriptor closed. */
-static void test_commit_fails(void **state)
+/* A commit that cannot name the file (new/ is gone): an error, nothing in
+ * tmp/ or new/ (a named tmp/ file is removed), the descriptor closed. */
+static void commit_fails(const char *name, int named)
 {
-    (void)state;
     char p[512], n[600];
     maildir_tmp t = MAILDIR_TMP_INIT;
     unsigned long counter = 0;
 
-    md(p, sizeof p, "NoNew");
+    force_named = named;
+    md(p, sizeof p, name);
     assert_int_equal(maildir_create(p), 0);
     assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(t.anon, !named);
     assert_int_equal(maildir_tmp_write(&t, "x\n", 2), MAILDIR_OK);
     snprintf(n, sizeof n, "%s/new", p);
     assert_int_equal(rmdir(n), 0);
     assert_int_not_equal(maildir_tmp_commit(&t, 0, NULL), MAILDIR_OK);
     assert_int_equal(t.fd, -1);
     assert_int_equal(count(p, "tmp"), 0);
+    force_named = 0;
+}
+
+static void test_commit_fails(void **state)
+{
+    (void)state;
+    commit_fails("NoNew", 0);
 }
 
 /* maildir_tmp_commit_info: into cur/ with :2,<info> */
@@ -454,6 +477,54 @@ static void test_folder(void **state)
     str_free(&f);
 }
 
+/* ---- without nameless files ---------------------------------------------- */
+
+static void test_named_steps(void **state)
+{
+    (void)state;
+    char p[512];
+    maildir_tmp t = MAILDIR_TMP_INIT;
+    unsigned long counter = 0;
+    str final = STR_INIT;
+
+    force_named = 1;
+    md(p, sizeof p, "Named");
+    assert_int_equal(maildir_create(p), 0);
+    /* open, write, abort: the tmp/ file is there, then gone */
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(t.anon, 0);
+    assert_int_equal(count(p, "tmp"), 1);
+    assert_int_equal(maildir_tmp_write(&t, "abc", 3), MAILDIR_OK);
+    maildir_tmp_abort(&t);
+    assert_int_equal(count(p, "tmp"), 0);
+    assert_int_equal(count(p, "new"), 0);
+    /* open, write, commit: into new/, nothing left in tmp/ */
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_write(&t, "hello\n", 6), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_commit(&t, MAILDIR_SIZE, &final), MAILDIR_OK);
+    assert_string_equal(final.s + strlen(final.s) - 4, ",S=6");
+    struct stat st;
+    assert_int_equal(stat(final.s, &st), 0);
+    assert_int_equal(st.st_size, 6);
+    assert_int_equal(count(p, "tmp"), 0);
+    assert_int_equal(count(p, "new"), 1);
+    /* with info: into cur/ */
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_write(&t, "seen\n", 5), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_commit_info(&t, 0, "S", &final), MAILDIR_OK);
+    assert_non_null(strstr(final.s, "/cur/"));
+    assert_int_equal(count(p, "cur"), 1);
+    assert_int_equal(count(p, "tmp"), 0);
+    str_free(&final);
+    force_named = 0;
+}
+
+static void test_named_commit_fails(void **state)
+{
+    (void)state;
+    commit_fails("NoNewNamed", 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +538,8 @@ int main(void)
         cmocka_unit_test(test_unwritable),
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_commit_fails),
+        cmocka_unit_test(test_named_steps),
+        cmocka_unit_test(test_named_commit_fails),
         cmocka_unit_test(test_commit_info),
         cmocka_unit_test(test_folder),
     };
