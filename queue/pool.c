@@ -70,7 +70,7 @@ int pool_put(struct pool *p, const char *path)
      * Emptying it under its queue name is no better: a crash would leave
      * an empty file there (an empty todo entry reads as a broken message).
      * A crash in between leaves a hidden name, which nothing reads. */
-    const char *first = st.st_size > 0 ? hidden : dest;
+    const char *first = st.st_size > POOL_KEEP ? hidden : dest;
     if (rename(path, first) < 0) {
         if (errno != ENOENT) return -1;
         /* the pool went away (or path did, which lstat just denied) */
@@ -115,7 +115,13 @@ static void discard(const char *path)
     if (unlink(path) < 0 && (errno == EISDIR || errno == EPERM)) rmdir(path);
 }
 
-int pool_take(struct pool *p, const char *path, mode_t mode)
+static int take(struct pool *p, const char *path, mode_t mode, int trunc);
+
+int pool_take(struct pool *p, const char *path, mode_t mode) { return take(p, path, mode, O_TRUNC); }
+
+int pool_take_keep(struct pool *p, const char *path, mode_t mode) { return take(p, path, mode, 0); }
+
+static int take(struct pool *p, const char *path, mode_t mode, int trunc)
 {
     char src[64];
 
@@ -138,7 +144,7 @@ int pool_take(struct pool *p, const char *path, mode_t mode)
                 if (errno == ENOENT) continue; /* another taker won it */
                 return -1;
             }
-            fd = open(path, O_RDWR | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+            fd = open(path, O_RDWR | trunc | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
             if (fd < 0) {
                 discard(path);
                 continue;

@@ -159,10 +159,13 @@ static int name_file(int fd, const char *scratch, const char *path)
     return fs_link_tmpfile(fd, path);
 }
 
+/* Writes the Received line and the message from fd 0 to out, then cuts
+ * out at that length (a recycled file may hold a longer old message). */
 static void copy_message(int out, const str *received)
 {
     char buf[65536];
     ssize_t r;
+    off_t len = (off_t)received->len;
     if (fs_write_all(out, received->s, received->len) < 0) cleanup_and_exit(QQ_WRITE);
     for (;;) {
         r = read(0, buf, sizeof buf);
@@ -172,7 +175,9 @@ static void copy_message(int out, const str *received)
             cleanup_and_exit(QQ_READ);
         }
         if (fs_write_all(out, buf, (size_t)r) < 0) cleanup_and_exit(QQ_WRITE);
+        len += r;
     }
+    if (ftruncate(out, len) < 0) cleanup_and_exit(QQ_WRITE);
 }
 
 /*
@@ -278,7 +283,7 @@ int main(void)
      * leaves nothing behind in mess/ */
     pool_init(&pool, POOL_Q);
     snprintf(messscratch, sizeof messscratch, "pid/%ld", (long)pid);
-    messfd = pool_take(&pool, messscratch, 0644);
+    messfd = pool_take_keep(&pool, messscratch, 0644);
     if (messfd < 0) messfd = new_file("pid", messscratch, sizeof messscratch);
     if (messfd < 0) _exit(QQ_PID);
     if (fstat(messfd, &st) < 0) _exit(QQ_PID);
@@ -308,7 +313,7 @@ int main(void)
     read_envelope(&env);
 
     qf_path(intdpath, sizeof intdpath, "intd", (unsigned long)st.st_ino, 0);
-    envfd = pool_take(&pool, intdpath, 0644);
+    envfd = pool_take_keep(&pool, intdpath, 0644);
     if (envfd >= 0) {
         snprintf(scratch, sizeof scratch, "%s", intdpath);
         intd_linked = 1;
@@ -317,7 +322,7 @@ int main(void)
     }
     if (envfd < 0) cleanup_and_exit(QQ_INTD);
     /* the message must be durable under its name before the commit */
-    if (fs_write_all(envfd, env.s, env.len) < 0 || fsync(envfd) < 0 ||
+    if (fs_write_all(envfd, env.s, env.len) < 0 || ftruncate(envfd, (off_t)env.len) < 0 || fsync(envfd) < 0 ||
         bg_sync_wait(&messsync) < 0 || bg_sync_wait(&dirsync) < 0 || close(messfd) < 0) {
         if (scratch[0]) unlink(scratch);
         cleanup_and_exit(QQ_WRITE);

@@ -265,11 +265,20 @@ static int open_todo(unsigned long id, char *path)
     return fs_open_nofollow(path, O_RDONLY, 0);
 }
 
+/* A recycled file keeps its old contents until cut_to_written (it is
+ * rewritten in place: cheaper than freeing and allocating its blocks). */
 static int create_file(const char *path)
 {
-    int fd = pool_take(&pool, path, 0600);
+    int fd = pool_take_keep(&pool, path, 0600);
     if (fd >= 0 || errno != ENOENT) return fd;
     return fs_open_nofollow(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+}
+
+/* Cuts fd off where writing stopped: a recycled file may be longer. */
+static int cut_to_written(int fd)
+{
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    return at < 0 ? -1 : ftruncate(fd, at);
 }
 
 /* Preprocesses one todo entry up to (not including) the fsyncs. */
@@ -376,11 +385,16 @@ static void job_prepare(struct job *j)
     }
     for (int c = 0; c < 2; c++) {
         if (j->fdchan[c] < 0) continue;
-        if (buf_flush(&out[c]) < 0) {
+        if (buf_flush(&out[c]) < 0 || cut_to_written(j->fdchan[c]) < 0) {
             path_of(p, chan_dir[c], j->id);
             log_text("warning: trouble writing to %s", p);
             goto fail;
         }
+    }
+    if (cut_to_written(j->fdinfo) < 0) {
+        path_of(p, "info", j->id);
+        log_text("warning: trouble writing to %s", p);
+        goto fail;
     }
     close(fd);
 

@@ -1,5 +1,5 @@
 /* Unit tests for queue/pool.c (compiled in here): a put file comes back
- * empty from a take, a second link or a non-regular file is unlinked
+ * empty from a take (with its contents from pool_take_keep when small), a second link or a non-regular file is unlinked
  * instead of pooled, and -- the race this module once lost -- a putter
  * and a taker running at the same time: every file the taker writes must
  * keep what it wrote.  The putter once emptied files under their pool
@@ -96,6 +96,32 @@ static void test_put_then_take(void **state)
     assert_int_equal(pool_put(&p, "q/missing"), 0);
 }
 
+/* A small file keeps its contents (and blocks) in the pool: pool_take
+ * empties it, pool_take_keep hands it over as it is. */
+static void test_keep(void **state)
+{
+    (void)state;
+    struct pool p;
+    struct stat st;
+    char buf[16];
+    pool_init(&p, "pool");
+    write_file("q/small", 100);
+    assert_int_equal(pool_put(&p, "q/small"), 1);
+    int fd = pool_take_keep(&p, "t/small", 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_size, 100);
+    assert_int_equal(read(fd, buf, 4), 4);
+    assert_memory_equal(buf, "pppp", 4);
+    close(fd);
+    assert_int_equal(pool_put(&p, "t/small"), 1);
+    fd = pool_take(&p, "t/again", 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    close(fd);
+}
+
 static void test_not_pooled(void **state)
 {
     (void)state;
@@ -131,7 +157,7 @@ static void test_take_during_put(void **state)
     struct pool p;
     struct stat st;
     pool_init(&p, "pool");
-    write_file("q/old", 3000);
+    write_file("q/old", POOL_KEEP + 3000);    /* big: emptied on the way in */
     before_truncate = take_and_write;
     assert_int_equal(pool_put(&p, "q/old"), 1);
     assert_null(before_truncate);                /* the hook ran */
@@ -208,6 +234,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_put_then_take, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_pooled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_take_during_put, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_take_race, setup, teardown),
