@@ -4,10 +4,10 @@
  *   qmail-lspawn defaultdelivery
  *
  * Speaks the spawn protocol (lib/spawn) on fds 0 and 1 in QMAILHOME/queue/
- * mess.  For each command a child cuts the recipient at its last '@' (an
- * empty local part is a silent success), finds the user in users/cdb or
- * through bin/qmail-getpw, becomes that user (system mode; never root) and
- * runs bin/qmail-local with the message on fd 0 and fds 1 and 2 on the
+ * mess.  For each command the recipient is cut at its last '@' (an empty
+ * local part is a silent success) and the user found in users/cdb or, in
+ * the child, through bin/qmail-getpw; the child becomes that user (system
+ * mode; never root) and runs bin/qmail-local with the message on fd 0 and fds 1 and 2 on the
  * report pipe.  The child's exit code becomes the reply: 0 K; 111, 71, 74,
  * 75 Z; 112-126 qmail-lspawn's own failures (fixed texts); anything else D;
  * a crash "Zqmail-local crashed.".  Reports are cut at 3000 bytes.
@@ -73,139 +73,56 @@ static int become(uid_t uid, gid_t gid)
 }
 
 /*
- * The user record "user\0uid\0gid\0home\0dash\0ext\0" for local, from
- * users/cdb or qmail-getpw (in the child, cwd = QMAILHOME; exits on
- * failure with qmail-lspawn's codes).
+ * How a delivery starts.  qmail-lspawn looks the recipient up in
+ * users/cdb itself and starts the child with vfork (a fork of this
+ * process costs about 0.1 ms on the reference VM, a third of a whole
+ * Maildir delivery): the child only moves descriptors, changes directory
+ * and user, and execs qmail-local -- or exits at once with the code that
+ * the lookup decided (an empty local part, a broken users/cdb).  Only a
+ * recipient that users/cdb does not know needs qmail-getpw; that child is
+ * forked, asks it, and then goes on the same way.
  */
-static void nughde_get(const struct ctx *c, const char *local, str *nughde)
-{
-    cdbx db;
-
-    /* users/cdb: the exact key, then the wildcard prefixes (lib/rcpt) */
-    if (cdbx_open(&db, "users/cdb") < 0) {
-        if (errno != ENOENT) _exit(QLX_CDB);
-    } else {
-        int r = rcpt_users_cdb(&db, local, nughde);
-        if (r < 0) _exit(errno == ENOMEM ? QLX_NOMEM : QLX_CDB);
-        cdbx_close(&db);
-        if (r == 1) return;
-    }
-
-    /* qmail-getpw, as qmailp/nofiles in system mode */
-    int p[2], st;
-    pid_t pid;
-    if (pipe(p) < 0) _exit(QLX_SYS);
-    pid = fork();
-    if (pid < 0) _exit(QLX_SYS);
-    if (pid == 0) {
-        char *args[3] = { (char *)"bin/qmail-getpw", (char *)local, 0 };
-        if (!c->sandbox && become(c->uidp, c->gidn) < 0) _exit(QLX_USAGE);
-        close(p[0]);
-        if (p[1] != 1) {
-            if (dup2(p[1], 1) < 0) _exit(QLX_SYS);
-            close(p[1]);
-        }
-        execv(args[0], args);
-        _exit(QLX_EXECPW);
-    }
-    close(p[1]);
-    str_truncate(nughde, 0);
-    if (fs_read_fd(p[0], nughde, 65536) < 0) _exit(QLX_SYS);
-    close(p[0]);
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) _exit(QLX_SYS);
-    if (!WIFEXITED(st)) _exit(QLX_SYS);
-    if (WEXITSTATUS(st)) _exit(WEXITSTATUS(st));
-}
-
-/* Next NUL-terminated field of x[*pos..len), or exit QLX_USAGE. */
-static char *field(str *x, size_t *pos)
-{
-    char *f = x->s + *pos;
-    char *z = memchr(f, 0, x->len - *pos);
-    if (!z) _exit(QLX_USAGE);
-    *pos = (size_t)(z - x->s) + 1;
-    return f;
-}
-
-static void child(const struct ctx *c, int fdmess, int fdout, const char *sender, char *r,
-                  size_t at)
-{
-    str nughde = STR_INIT;
-    unsigned long u;
-    uid_t uid;
-    gid_t gid;
-    size_t pos = 0;
-    char *args[11];
-    char *f;
-
-    r[at] = 0;
-    if (!r[0]) _exit(0);            /* an empty local part: trash */
-    /* fd 0 the message, fds 1 and 2 the report pipe; from here on nothing
-     * (qmail-getpw included) can touch qmail-send's pipes */
-    if (fdmess != 0) {
-        if (dup2(fdmess, 0) < 0) _exit(QLX_SYS);
-        close(fdmess);
-    }
-    if (fdout != 1) {
-        if (dup2(fdout, 1) < 0) _exit(QLX_SYS);
-        close(fdout);
-    }
-    if (dup2(1, 2) < 0) _exit(QLX_SYS);
-    if (chdir(c->home) < 0) _exit(QLX_USAGE);
-
-    nughde_get(c, r, &nughde);
-    if (!nughde.len) _exit(QLX_USAGE);
-
-    args[0] = (char *)"bin/qmail-local";
-    args[1] = (char *)"--";
-    args[2] = field(&nughde, &pos);                 /* user */
-    f = field(&nughde, &pos);                       /* uid */
-    if (!*f || scan_ulong(f, strlen(f), &u) != strlen(f) || u != (unsigned long)(uid_t)u)
-        _exit(QLX_USAGE);
-    uid = (uid_t)u;
-    f = field(&nughde, &pos);                       /* gid */
-    if (!*f || scan_ulong(f, strlen(f), &u) != strlen(f) || u != (unsigned long)(gid_t)u)
-        _exit(QLX_USAGE);
-    gid = (gid_t)u;
-    args[3] = field(&nughde, &pos);                 /* home */
-    args[4] = r;                                    /* local */
-    args[5] = field(&nughde, &pos);                 /* dash */
-    args[6] = field(&nughde, &pos);                 /* ext */
-    args[7] = r + at + 1;                           /* domain */
-    args[8] = (char *)sender;
-    args[9] = (char *)c->aliasempty;
-    args[10] = 0;
-
-    if (!c->sandbox) {
-        if (become(uid, gid) < 0) _exit(QLX_USAGE);
-        if (!getuid() || !geteuid()) _exit(QLX_ROOT);
-    }
-    signal(SIGPIPE, SIG_DFL);
-    execv(args[0], args);
-    _exit(temp_errno(errno) ? QLX_EXECSOFT : QLX_EXECHARD);
-}
-
-/*
- * The fast path.  A fork of this process costs about 0.1 ms on the
- * reference VM (its page tables are copied for a child that execs at
- * once), a third of a whole Maildir delivery, so when users/cdb answers
- * the lookup is done here and the child is started with vfork: it only
- * moves descriptors, changes directory and user, and execs.  A recipient
- * that users/cdb does not know (qmail-getpw must be asked, which the child
- * does) or any failure on the way takes the forked child above, which
- * reports exactly as before.
- */
-struct prepared {
-    str nughde;              /* the users/cdb record the args point into */
-    char *args[11];
-    uid_t uid;
-    gid_t gid;
+struct delivery {
+    const struct ctx *c;
+    str nughde;              /* "user\0uid\0gid\0home\0dash\0ext\0" */
+    char *recip;             /* a copy, cut at its last '@' */
+    const char *sender;
+    size_t at;
+    int fdmess, fdout;
+    int code;                /* nonzero (or trash): exit with it instead */
     int trash;               /* an empty local part: succeed, deliver nothing */
+    char *args[11];
+    uid_t uid;
+    gid_t gid;
 };
 
-/* Field pos of nughde (advancing pos), NULL if there is none. */
-static char *next_field(str *x, size_t *pos)
+/* users/cdb: the exact key, then the wildcard prefixes (lib/rcpt).
+ * 1 found, 0 not there (or no users/cdb), -1 with d->code set. */
+static int lookup_cdb(struct delivery *d)
+{
+    str path = STR_INIT;
+    cdbx db;
+    int r;
+    if (str_copys(&path, d->c->home) < 0 || str_cats(&path, "/users/cdb") < 0) {
+        str_free(&path);
+        d->code = QLX_NOMEM;
+        return -1;
+    }
+    r = cdbx_open(&db, path.s);
+    str_free(&path);
+    if (r < 0) {
+        if (errno == ENOENT) return 0;
+        d->code = QLX_CDB;
+        return -1;
+    }
+    r = rcpt_users_cdb(&db, d->recip, &d->nughde);
+    cdbx_close(&db);
+    if (r < 0) d->code = errno == ENOMEM ? QLX_NOMEM : QLX_CDB;
+    return r;
+}
+
+/* Next NUL-terminated field of x from *pos, NULL if there is none. */
+static char *field(str *x, size_t *pos)
 {
     if (*pos >= x->len) return NULL;
     char *f = x->s + *pos;
@@ -217,130 +134,149 @@ static char *next_field(str *x, size_t *pos)
 
 static int id_field(str *x, size_t *pos, unsigned long *out)
 {
-    char *f = next_field(x, pos);
+    char *f = field(x, pos);
     return f && *f && scan_ulong(f, strlen(f), out) == strlen(f) ? 0 : -1;
 }
 
-/* 1 with pr filled (args pointing into pr->nughde and r), 0 for the slow
- * path. */
-static int prepare(const struct ctx *c, const struct spawn_job *j, char *r, struct prepared *pr)
+/* The qmail-local arguments from d->nughde; d->code = QLX_USAGE if the
+ * record is broken. */
+static void parse_nughde(struct delivery *d)
 {
-    str path = STR_INIT;
-    cdbx db;
-    unsigned long u, g;
     size_t pos = 0;
-    int found;
-
-    pr->trash = !r[0];
-    if (pr->trash) return 1;
-    if (str_copys(&path, c->home) < 0 || str_cats(&path, "/users/cdb") < 0) { str_free(&path); return 0; }
-    found = cdbx_open(&db, path.s);
-    str_free(&path);
-    if (found < 0) return 0;
-    found = rcpt_users_cdb(&db, r, &pr->nughde);
-    cdbx_close(&db);
-    if (found != 1) return 0;
-    pr->args[0] = (char *)"bin/qmail-local";
-    pr->args[1] = (char *)"--";
-    if (!(pr->args[2] = next_field(&pr->nughde, &pos))) return 0;           /* user */
-    if (id_field(&pr->nughde, &pos, &u) < 0 || u != (unsigned long)(uid_t)u) return 0;
-    if (id_field(&pr->nughde, &pos, &g) < 0 || g != (unsigned long)(gid_t)g) return 0;
-    if (!(pr->args[3] = next_field(&pr->nughde, &pos))) return 0;           /* home */
-    pr->args[4] = r;                                                         /* local */
-    if (!(pr->args[5] = next_field(&pr->nughde, &pos))) return 0;           /* dash */
-    if (!(pr->args[6] = next_field(&pr->nughde, &pos))) return 0;           /* ext */
-    pr->args[7] = r + j->at + 1;                                             /* domain */
-    pr->args[8] = (char *)j->sender;
-    pr->args[9] = (char *)c->aliasempty;
-    pr->args[10] = 0;
-    pr->uid = (uid_t)u;
-    pr->gid = (gid_t)g;
-    return 1;
+    unsigned long u, g;
+    char **a = d->args;
+    a[0] = (char *)"bin/qmail-local";
+    a[1] = (char *)"--";
+    if (!(a[2] = field(&d->nughde, &pos)) ||                                    /* user */
+        id_field(&d->nughde, &pos, &u) < 0 || u != (unsigned long)(uid_t)u ||   /* uid */
+        id_field(&d->nughde, &pos, &g) < 0 || g != (unsigned long)(gid_t)g ||   /* gid */
+        !(a[3] = field(&d->nughde, &pos)) ||                                    /* home */
+        !(a[5] = field(&d->nughde, &pos)) ||                                    /* dash */
+        !(a[6] = field(&d->nughde, &pos))) {                                    /* ext */
+        d->code = QLX_USAGE;
+        return;
+    }
+    a[4] = d->recip;                      /* local */
+    a[7] = d->recip + d->at + 1;          /* domain */
+    a[8] = (char *)d->sender;
+    a[9] = (char *)d->c->aliasempty;
+    a[10] = 0;
+    d->uid = (uid_t)u;
+    d->gid = (gid_t)g;
 }
 
-/* What the vfork child gets. */
-struct fast_child {
-    const struct ctx *c;
-    const struct prepared *pr;
-    int fdmess, fdout;
-};
-
-/* The vfork child (spawn_vfork): system calls only, then exec or _exit. */
-static void run_prepared(void *arg)
+/* In the child: fd 0 the message, fds 1 and 2 the report pipe (from here
+ * on nothing, qmail-getpw included, can touch qmail-send's pipes), cwd
+ * QMAILHOME.  System calls only: this runs in the vfork child too. */
+static void enter(const struct delivery *d)
 {
-    const struct fast_child *fc = arg;
-    const struct prepared *pr = fc->pr;
-    if (pr->trash) _exit(0);
-    if (fc->fdmess != 0) {
-        if (dup2(fc->fdmess, 0) < 0) _exit(QLX_SYS);
-        close(fc->fdmess);
+    if (d->fdmess != 0) {
+        if (dup2(d->fdmess, 0) < 0) _exit(QLX_SYS);
+        close(d->fdmess);
     }
-    if (fc->fdout != 1) {
-        if (dup2(fc->fdout, 1) < 0) _exit(QLX_SYS);
-        close(fc->fdout);
+    if (d->fdout != 1) {
+        if (dup2(d->fdout, 1) < 0) _exit(QLX_SYS);
+        close(d->fdout);
     }
     if (dup2(1, 2) < 0) _exit(QLX_SYS);
-    if (chdir(fc->c->home) < 0) _exit(QLX_USAGE);
-    if (!fc->c->sandbox) {
-        if (become(pr->uid, pr->gid) < 0) _exit(QLX_USAGE);
+    if (chdir(d->c->home) < 0) _exit(QLX_USAGE);
+}
+
+/* In the child, after enter: become the user and run qmail-local. */
+static void __attribute__((noreturn)) deliver(const struct delivery *d)
+{
+    if (d->code) _exit(d->code);
+    if (!d->c->sandbox) {
+        if (become(d->uid, d->gid) < 0) _exit(QLX_USAGE);
         if (!getuid() || !geteuid()) _exit(QLX_ROOT);
     }
     signal(SIGPIPE, SIG_DFL);
-    execv(pr->args[0], pr->args);
+    execv(d->args[0], d->args);
     _exit(temp_errno(errno) ? QLX_EXECSOFT : QLX_EXECHARD);
 }
 
-/* Starts the vfork child for pr; 0, or -1 with the reply in err. */
-static int start_prepared(const struct ctx *c, const struct spawn_job *j, const struct prepared *pr,
-                          pid_t *pid, int *outfd, str *err)
+/* The vfork child (spawn_vfork). */
+static void run_known(void *arg)
 {
-    int p[2];
-    pid_t f;
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        if (err) (void)str_copys(err, "Zqmail-spawn unable to create pipe. (#4.3.0)\n");
-        return -1;
-    }
-    struct fast_child fc = { c, pr, j->messfd, p[1] };
-    f = spawn_vfork(run_prepared, &fc);
-    close(p[1]);
-    if (f < 0) {
+    const struct delivery *d = arg;
+    if (d->trash) _exit(0);
+    enter(d);
+    deliver(d);
+}
+
+/* The forked child for a recipient users/cdb does not know: the answer of
+ * qmail-getpw (run as qmailp/nofiles in system mode), then as above. */
+static void __attribute__((noreturn)) run_getpw(struct delivery *d)
+{
+    int p[2], st;
+    pid_t pid;
+    enter(d);
+    if (pipe(p) < 0) _exit(QLX_SYS);
+    pid = fork();
+    if (pid < 0) _exit(QLX_SYS);
+    if (pid == 0) {
+        char *args[3] = { (char *)"bin/qmail-getpw", d->recip, 0 };
+        if (!d->c->sandbox && become(d->c->uidp, d->c->gidn) < 0) _exit(QLX_USAGE);
         close(p[0]);
-        if (err) (void)str_copys(err, "Zqmail-spawn unable to fork. (#4.3.0)\n");
-        return -1;
+        if (p[1] != 1) {
+            if (dup2(p[1], 1) < 0) _exit(QLX_SYS);
+            close(p[1]);
+        }
+        execv(args[0], args);
+        _exit(QLX_EXECPW);
     }
-    *pid = f;
-    *outfd = p[0];
-    return 0;
+    close(p[1]);
+    str_truncate(&d->nughde, 0);
+    if (fs_read_fd(p[0], &d->nughde, 65536) < 0) _exit(QLX_SYS);
+    close(p[0]);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) _exit(QLX_SYS);
+    if (!WIFEXITED(st)) _exit(QLX_SYS);
+    if (WEXITSTATUS(st)) _exit(WEXITSTATUS(st));
+    parse_nughde(d);
+    deliver(d);
 }
 
 static int start(void *vc, const struct spawn_job *j, pid_t *pid, int *outfd, str *err)
 {
-    const struct ctx *c = vc;
+    struct delivery d = { .c = vc, .nughde = STR_INIT, .sender = j->sender, .at = j->at,
+                          .fdmess = j->messfd };
     size_t rl = strlen(j->recip);
-    struct prepared pr = { .nughde = STR_INIT };
-    char *rc = malloc(rl + 1);
-    int wfd, r;
+    int found = 0, r, p[2];
 
-    if (rc) {
-        memcpy(rc, j->recip, rl + 1);
-        rc[j->at] = 0;
-        r = prepare(c, j, rc, &pr) ? start_prepared(c, j, &pr, pid, outfd, err) : 1;
-        str_free(&pr.nughde);
-        free(rc);
-        if (r <= 0) return r;
+    d.recip = malloc(rl + 1);
+    if (!d.recip) {
+        d.code = QLX_NOMEM;
+    } else {
+        memcpy(d.recip, j->recip, rl + 1);
+        d.recip[d.at] = 0;
+        d.trash = !d.recip[0];
+        if (!d.trash && (found = lookup_cdb(&d)) == 1) parse_nughde(&d);
     }
 
-    /* the slow path: the child looks the user up itself */
-    r = spawn_fork(pid, outfd, &wfd, err);
-    if (r < 0) return -1;
-    if (r == 0) {
-        char *copy = malloc(rl + 1);
-        if (!copy) _exit(QLX_NOMEM);
-        memcpy(copy, j->recip, rl + 1);
-        child(c, j->messfd, wfd, j->sender, copy, j->at);
-        _exit(QLX_USAGE);
+    if (found == 0 && !d.trash && !d.code) {
+        /* qmail-getpw must be asked: a forked child does */
+        r = spawn_fork(pid, outfd, &d.fdout, err);
+        if (r == 0) run_getpw(&d);
+    } else if (pipe2(p, O_CLOEXEC) < 0) {
+        if (err) (void)str_copys(err, "Zqmail-spawn unable to create pipe. (#4.3.0)\n");
+        r = -1;
+    } else {
+        d.fdout = p[1];
+        *pid = spawn_vfork(run_known, &d);
+        close(p[1]);
+        if (*pid < 0) {
+            close(p[0]);
+            if (err) (void)str_copys(err, "Zqmail-spawn unable to fork. (#4.3.0)\n");
+            r = -1;
+        } else {
+            *outfd = p[0];
+            r = 0;
+        }
     }
-    return 0;
+    str_free(&d.nughde);
+    free(d.recip);
+    return r < 0 ? -1 : 0;
 }
 
 static void report(void *vc, int wstat, const char *s, size_t len, str *reply)

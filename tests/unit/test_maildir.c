@@ -363,22 +363,24 @@ static void test_unwritable(void **state)
     close(fd);
 }
 
-static void test_steps(void **state)
+/* open, write, abort; open, write, commit into new/; commit with info into
+ * cur/ -- with a nameless file (named = 0) or tmp/<name> (named = 1, as
+ * on a filesystem without O_TMPFILE). */
+static void steps(const char *name, int named)
 {
-    (void)state;
     char p[512];
     maildir_tmp t = MAILDIR_TMP_INIT;
     unsigned long counter = 0;
     str final = STR_INIT;
+    struct stat st;
 
-    md(p, sizeof p, "Steps");
+    force_named = named;
+    md(p, sizeof p, name);
     assert_int_equal(maildir_create(p), 0);
     /* open, write, abort: nothing left */
     assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    /* a nameless file where the filesystem has them (test_named_steps
-     * covers tmp/<name>) */
-    assert_int_equal(t.anon, 1);
-    assert_int_equal(count(p, "tmp"), 0);
+    assert_int_equal(t.anon, !named);
+    assert_int_equal(count(p, "tmp"), named);
     assert_int_equal(maildir_tmp_write(&t, "abc", 3), MAILDIR_OK);
     assert_int_equal(t.size, 3);
     maildir_tmp_abort(&t);
@@ -387,16 +389,32 @@ static void test_steps(void **state)
     assert_int_equal(count(p, "new"), 0);
     assert_int_equal(maildir_tmp_write(&t, "x", 1), MAILDIR_ERR_TEMP);
     assert_int_equal(maildir_tmp_commit(&t, 0, &final), MAILDIR_ERR_TEMP);
-    /* open, write, commit */
+    /* open, write, commit: into new/, nothing left in tmp/ */
     assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
     assert_int_equal(maildir_tmp_write(&t, "hello\n", 6), MAILDIR_OK);
     assert_int_equal(maildir_tmp_commit(&t, MAILDIR_SIZE, &final), MAILDIR_OK);
     assert_int_equal(t.fd, -1);
     assert_string_equal(final.s + strlen(final.s) - 4, ",S=6");
+    assert_int_equal(stat(final.s, &st), 0);
+    assert_int_equal(st.st_size, 6);
     assert_int_equal(count(p, "tmp"), 0);
     assert_int_equal(count(p, "new"), 1);
     maildir_tmp_abort(&t);
+    /* with info: into cur/ */
+    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_write(&t, "seen\n", 5), MAILDIR_OK);
+    assert_int_equal(maildir_tmp_commit_info(&t, 0, "S", &final), MAILDIR_OK);
+    assert_non_null(strstr(final.s, "/cur/"));
+    assert_int_equal(count(p, "cur"), 1);
+    assert_int_equal(count(p, "tmp"), 0);
     str_free(&final);
+    force_named = 0;
+}
+
+static void test_steps(void **state)
+{
+    (void)state;
+    steps("Steps", 0);
 }
 
 /* A commit that cannot name the file (new/ is gone): an error, nothing in
@@ -482,41 +500,7 @@ static void test_folder(void **state)
 static void test_named_steps(void **state)
 {
     (void)state;
-    char p[512];
-    maildir_tmp t = MAILDIR_TMP_INIT;
-    unsigned long counter = 0;
-    str final = STR_INIT;
-
-    force_named = 1;
-    md(p, sizeof p, "Named");
-    assert_int_equal(maildir_create(p), 0);
-    /* open, write, abort: the tmp/ file is there, then gone */
-    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    assert_int_equal(t.anon, 0);
-    assert_int_equal(count(p, "tmp"), 1);
-    assert_int_equal(maildir_tmp_write(&t, "abc", 3), MAILDIR_OK);
-    maildir_tmp_abort(&t);
-    assert_int_equal(count(p, "tmp"), 0);
-    assert_int_equal(count(p, "new"), 0);
-    /* open, write, commit: into new/, nothing left in tmp/ */
-    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    assert_int_equal(maildir_tmp_write(&t, "hello\n", 6), MAILDIR_OK);
-    assert_int_equal(maildir_tmp_commit(&t, MAILDIR_SIZE, &final), MAILDIR_OK);
-    assert_string_equal(final.s + strlen(final.s) - 4, ",S=6");
-    struct stat st;
-    assert_int_equal(stat(final.s, &st), 0);
-    assert_int_equal(st.st_size, 6);
-    assert_int_equal(count(p, "tmp"), 0);
-    assert_int_equal(count(p, "new"), 1);
-    /* with info: into cur/ */
-    assert_int_equal(maildir_tmp_open(&t, p, &counter), MAILDIR_OK);
-    assert_int_equal(maildir_tmp_write(&t, "seen\n", 5), MAILDIR_OK);
-    assert_int_equal(maildir_tmp_commit_info(&t, 0, "S", &final), MAILDIR_OK);
-    assert_non_null(strstr(final.s, "/cur/"));
-    assert_int_equal(count(p, "cur"), 1);
-    assert_int_equal(count(p, "tmp"), 0);
-    str_free(&final);
-    force_named = 0;
+    steps("Named", 1);
 }
 
 static void test_named_commit_fails(void **state)
