@@ -9,25 +9,35 @@
  *
  * Stronger than the original: the message file, the envelope file and the
  * directories they are linked into are all fsync'd before the commit is
- * reported, because Linux does not make directory updates synchronous; the
- * message file and its directory are synced in threads while the envelope
- * is handled.  The files are recycled ones from queue/poolq where there
- * are any (see pool.h: a reused inode spares the filesystem an allocation
- * and a free), else nameless ones (O_TMPFILE) where the filesystem allows
- * it, else the original's pid-file and intd/ sequence is used.  A failure
- * removes what was made; only a crash (or SIGKILL) between naming the
- * message file and the commit leaves a message file that nothing
- * delivers, as in the original (qmail-qcheck removes it).
+ * reported, because Linux does not make directory updates synchronous.
+ * Where the file system keeps extended attributes, all of that is one
+ * disk flush instead of qmail's two in a row: the envelope is linked into
+ * todo/ as soon as both files are complete, each file carrying a commit
+ * record (qcommit.h: the id, the boot, the sizes and hashes) that lets
+ * qmail-todo tell an entry torn by a power loss from a whole one, and the
+ * files and both directories are then flushed together (in threads).  The
+ * envelope's mode says "pending" until that flush is over.  Elsewhere the
+ * original order is kept: message and envelope flushed, then the link,
+ * then its directory.  The files are recycled ones from queue/poolq where
+ * there are any (see pool.h: a reused inode spares the filesystem an
+ * allocation and a free), else nameless ones (O_TMPFILE) where the
+ * filesystem allows it, else the original's pid-file and intd/ sequence is
+ * used.  A failure before the link removes what was made; only a crash
+ * (or SIGKILL) between naming the message file and the link leaves a
+ * message file that nothing delivers, as in the original (qmail-qcheck
+ * removes it).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +45,7 @@
 #include "datefmt.h"
 #include "fs.h"
 #include "pool.h"
+#include "qcommit.h"
 #include "queuefmt.h"
 #include "str.h"
 
@@ -160,12 +171,16 @@ static int name_file(int fd, const char *scratch, const char *path)
 }
 
 /* Writes the Received line and the message from fd 0 to out, then cuts
- * out at that length (a recycled file may hold a longer old message). */
-static void copy_message(int out, const str *received)
+ * out at that length (a recycled file may hold a longer old message);
+ * *hash and *size describe what was written. */
+static void copy_message(int out, const str *received, uint64_t *hash, uint64_t *size)
 {
+    qhash q;
     char buf[65536];
     ssize_t r;
     off_t len = (off_t)received->len;
+    qhash_init(&q);
+    qhash_add(&q, received->s, received->len);
     if (fs_write_all(out, received->s, received->len) < 0) cleanup_and_exit(QQ_WRITE);
     for (;;) {
         r = read(0, buf, sizeof buf);
@@ -175,9 +190,12 @@ static void copy_message(int out, const str *received)
             cleanup_and_exit(QQ_READ);
         }
         if (fs_write_all(out, buf, (size_t)r) < 0) cleanup_and_exit(QQ_WRITE);
+        qhash_add(&q, buf, (size_t)r);
         len += r;
     }
     if (ftruncate(out, len) < 0) cleanup_and_exit(QQ_WRITE);
+    *hash = qhash_end(&q);
+    *size = (uint64_t)len;
 }
 
 /*
@@ -256,15 +274,70 @@ static void read_envelope(str *env)
     if (!done) cleanup_and_exit(QQ_READ);
 }
 
+/* Names the envelope file todo/<split>/<id> (or the flat todo/<id> of a
+ * tree without todo subdirectories): the commit.  scratch is the name it
+ * has now, if any (intd/<id> when intd_linked).  Returns 0 or an exit
+ * code. */
+static int link_todo(int envfd, const char *scratch, unsigned long id, char *todopath)
+{
+    qf_path(todopath, 64, "todo", id, 1);
+    if (scratch[0] && !intd_linked) {
+        /* the original sequence: intd/<id>, then the todo link */
+        if (link(scratch, intdpath) < 0) { unlink(scratch); return QQ_INTD; }
+        unlink(scratch);
+        intd_linked = 1;
+        if (link(intdpath, todopath) == 0) return 0;
+        qf_path(todopath, 64, "todo", id, 0);
+        if (errno != ENOENT || link(intdpath, todopath) < 0) return QQ_TODO;
+        return 0;
+    }
+    if (name_file(envfd, scratch, todopath) == 0) return 0;
+    qf_path(todopath, 64, "todo", id, 0);
+    if (errno != ENOENT || name_file(envfd, scratch, todopath) < 0) return QQ_TODO;
+    return 0;
+}
+
+/* The directory a queue path is in, opened for an fsync. */
+static int open_parent(const char *path)
+{
+    char dir[64];
+    char *slash;
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (!slash) return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    *slash = 0;
+    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Pulls the trigger; nobody listening is fine. */
+static void pull_trigger(void)
+{
+    int trig = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (trig >= 0) {
+        ssize_t w = write(trig, "", 1);
+        (void)w;
+        close(trig);
+    }
+}
+
+/* A recycled envelope file may carry the commit record of its previous
+ * message; an envelope committed the old way must carry none. */
+static int drop_record(int fd)
+{
+    if (fremovexattr(fd, QCOMMIT_XATTR) == 0 || errno == ENODATA || errno == EOPNOTSUPP) return 0;
+    return -1;
+}
+
 int main(void)
 {
     str received = STR_INIT, env = STR_INIT;
     char scratch[64], messscratch[64], todopath[64], messdir[32];
     struct stat st;
     struct pool pool;
-    struct bg_sync messsync, dirsync;
+    struct bg_sync messsync, dirsync, todosync;
+    struct qcommit rec;
     pid_t pid = getpid();
-    int messfd, envfd, messdirfd;
+    int messfd, envfd, messdirfd, code, one_flush;
 
     signal(SIGALRM, on_alarm);
     alarm(86400);
@@ -277,6 +350,8 @@ int main(void)
     if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) _exit(QQ_READ);
     if (chdir(ctl_home()) < 0) _exit(QQ_HOME);
     if (chdir("queue") < 0) _exit(QQ_QUEUEDIR);
+    memset(&rec, 0, sizeof rec);
+    one_flush = qcommit_boot(&rec.boot) == 0;
 
     /* the message file; its inode number becomes the message id.  It gets
      * its name only once everything is written, so an interrupted run
@@ -293,7 +368,11 @@ int main(void)
     *strrchr(messdir, '/') = 0;
 
     if (received_line(&received, pid) < 0) cleanup_and_exit(QQ_NOMEM);
-    copy_message(messfd, &received);
+    copy_message(messfd, &received, &rec.hmess, &rec.size);
+    rec.id = (uint64_t)st.st_ino;
+    /* the message file carries a record too, so that a recycled one that
+     * becomes an envelope never looks like an old-style entry */
+    if (one_flush && qcommit_set(messfd, &rec) < 0) one_flush = 0;
     /* named now, synced beside the envelope work; until the todo entry
      * exists nothing delivers it, and a crash in between leaves a message
      * file that qmail-qcheck removes (as qmail 1.03 leaves one) */
@@ -321,41 +400,45 @@ int main(void)
         envfd = new_file("intd", scratch, sizeof scratch);
     }
     if (envfd < 0) cleanup_and_exit(QQ_INTD);
-    /* the message must be durable under its name before the commit */
-    if (fs_write_all(envfd, env.s, env.len) < 0 || ftruncate(envfd, (off_t)env.len) < 0 || fsync(envfd) < 0 ||
-        bg_sync_wait(&messsync) < 0 || bg_sync_wait(&dirsync) < 0 || close(messfd) < 0) {
+    if (fs_write_all(envfd, env.s, env.len) < 0 || ftruncate(envfd, (off_t)env.len) < 0) {
+        if (scratch[0]) unlink(scratch);
+        cleanup_and_exit(QQ_WRITE);
+    }
+    rec.henv = qhash_mem(env.s, env.len);
+    if (one_flush && (qcommit_set(envfd, &rec) < 0 || fchmod(envfd, QCOMMIT_MODE_PENDING) < 0))
+        one_flush = 0;
+
+    if (one_flush) {
+        /* commit at once, then one flush for the files and both directories */
+        block_term();
+        code = link_todo(envfd, scratch, (unsigned long)st.st_ino, todopath);
+        if (code) cleanup_and_exit(code);
+        mess_linked = intd_linked = 0; /* queued: never unlink it from here on */
+        int tododirfd = open_parent(todopath);
+        if (tododirfd < 0) _exit(QQ_WRITE);
+        bg_sync_start(&todosync, tododirfd, 1);
+        if (fsync(envfd) < 0 || bg_sync_wait(&todosync) < 0 || bg_sync_wait(&messsync) < 0 ||
+            bg_sync_wait(&dirsync) < 0)
+            _exit(QQ_WRITE); /* queued but durability unknown; qmail-todo flushes it */
+        (void)fchmod(envfd, QCOMMIT_MODE_DONE);
+        pull_trigger();
+        _exit(0);
+    }
+
+    /* the original order: both files durable, then the link */
+    if (drop_record(envfd) < 0 || fchmod(envfd, QCOMMIT_MODE_DONE) < 0 || fsync(envfd) < 0 || bg_sync_wait(&messsync) < 0 || bg_sync_wait(&dirsync) < 0 ||
+        close(messfd) < 0) {
         if (scratch[0]) unlink(scratch);
         cleanup_and_exit(QQ_WRITE);
     }
     close(messdirfd);
-
-    qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 1);
     block_term();
-    if (scratch[0] && !intd_linked) {
-        /* the original sequence: intd/<id>, then the todo link */
-        if (link(scratch, intdpath) < 0) { unlink(scratch); cleanup_and_exit(QQ_INTD); }
-        unlink(scratch);
-        intd_linked = 1;
-        if (link(intdpath, todopath) < 0) {
-            /* a tree without todo subdirectories: the flat 1.03 layout */
-            qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 0);
-            if (errno != ENOENT || link(intdpath, todopath) < 0) cleanup_and_exit(QQ_TODO);
-        }
-    } else if (name_file(envfd, scratch, todopath) < 0) {
-        qf_path(todopath, sizeof todopath, "todo", (unsigned long)st.st_ino, 0);
-        if (errno != ENOENT || name_file(envfd, scratch, todopath) < 0) cleanup_and_exit(QQ_TODO);
-    }
+    code = link_todo(envfd, scratch, (unsigned long)st.st_ino, todopath);
+    if (code) cleanup_and_exit(code);
     /* committed: from here on the message is queued, so never unlink it */
     mess_linked = intd_linked = 0;
     if (fs_fsync_parent(todopath) < 0) _exit(QQ_WRITE); /* queued but durability unknown */
     close(envfd);
-
-    /* pull the trigger; nobody listening is fine */
-    int trig = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (trig >= 0) {
-        ssize_t w = write(trig, "", 1);
-        (void)w;
-        close(trig);
-    }
+    pull_trigger();
     _exit(0);
 }

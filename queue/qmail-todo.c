@@ -24,6 +24,14 @@
  * any point leaves either the todo entry (redone from scratch) or finished
  * files; never a message that nobody knows about.
  *
+ * Entries from a one-flush qmail-queue (qcommit.h) carry a commit record.
+ * One whose mode still says "pending" (its writer died before its flush
+ * was over, or is still in it) is flushed here before anything is built on
+ * it.  One from an earlier boot is checked against its record first: a
+ * power loss may have kept its todo link but not the data it names, and
+ * such a torn entry, never committed, is removed (its message file is left
+ * for the usual debris cleanup).
+ *
  * Recipient rewriting is qmail-send's (qmail-send(8), control files
  * envnoathost, percenthack, locals, virtualdomains).  A corrupt todo file is
  * reported once on the log and left for qmail-qcheck; the rest flows.
@@ -47,6 +55,7 @@
 #include "fs.h"
 #include "log.h"
 #include "pool.h"
+#include "qcommit.h"
 #include "queuefmt.h"
 #include "rcpt.h"
 #include "str.h"
@@ -223,7 +232,14 @@ struct job {
     int fdinfo;
     int fdchan[2];
     int ok;
+    int pending; /* its writer's flush is not known to be done: ours first */
+    int torn;    /* a crash tore it before its commit: to be removed */
+    char todo[64];
 };
+
+/* the kernel's boot id (qcommit.h), to know which entries need checking */
+static uint64_t boot;
+static int boot_known;
 
 /* info, local and remote files come from queue/pools when it has any
  * (pool.h), and go back there when a job is discarded */
@@ -281,6 +297,31 @@ static int cut_to_written(int fd)
     return at < 0 ? -1 : ftruncate(fd, at);
 }
 
+/*
+ * What an entry's commit record (qcommit.h) says: 0 whole, 1 torn by a
+ * crash before its commit, -1 unknown (a read error; tried again later).
+ * An entry without a record was committed the old way.  One written in
+ * this boot is whole as the page cache has it; one from an earlier boot
+ * only if its files still hash to the record.
+ */
+static int entry_torn(unsigned long id, int fd, const char *mess)
+{
+    struct qcommit rec;
+    uint64_t hash, size;
+    int r = qcommit_get(fd, &rec), mfd;
+    if (r <= 0) return r;
+    if (rec.id != id) return 1; /* a recycled file's old record, never rewritten */
+    if (boot_known && rec.boot == boot) return 0;
+    if (qcommit_hash_fd(fd, &hash, &size) < 0) return -1;
+    if (hash != rec.henv) return 1;
+    mfd = open(mess, O_RDONLY | O_CLOEXEC);
+    if (mfd < 0) return -1;
+    r = qcommit_hash_fd(mfd, &hash, &size);
+    close(mfd);
+    if (r < 0) return -1;
+    return hash != rec.hmess || size != rec.size;
+}
+
 /* Preprocesses one todo entry up to (not including) the fsyncs. */
 static void job_prepare(struct job *j)
 {
@@ -293,7 +334,7 @@ static void job_prepare(struct job *j)
     const char *corrupt = 0;
 
     j->fdinfo = j->fdchan[0] = j->fdchan[1] = -1;
-    j->ok = 0;
+    j->ok = j->pending = j->torn = 0;
     fd = open_todo(j->id, todo);
     if (fd < 0) {
         if (errno != ENOENT) log_text("warning: unable to open %s", todo);
@@ -310,6 +351,20 @@ static void job_prepare(struct job *j)
         close(fd);
         return;
     }
+    memcpy(j->todo, todo, sizeof j->todo);
+    switch (entry_torn(j->id, fd, mess)) {
+    case 0: break;
+    case 1:
+        log_text("warning: %s was torn by a crash before its commit; removing it", todo);
+        j->torn = 1;
+        close(fd);
+        return;
+    default:
+        log_text("warning: unable to check the commit record of %s", todo);
+        close(fd);
+        return;
+    }
+    j->pending = (tst.st_mode & 07777) == QCOMMIT_MODE_PENDING;
     /* a previous attempt may have died half-way */
     path_of(p, "info", j->id);
     if (pool_put(&pool, p) < 0) goto unlink_fail;
@@ -436,6 +491,39 @@ static char clean_reply(void)
     }
 }
 
+/* fsync of the file at path; a directory that cannot be synced counts as
+ * synced (fs_fsync_dir). */
+static int fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+    if (fd < 0) return -1;
+    r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+/* Makes a pending entry's files and names durable, as its writer would
+ * have done had it lived: nothing may be built on them before. */
+static void flush_pending(struct job *j)
+{
+    char mess[64], dir[64];
+    path_of(mess, "mess", j->id);
+    if (fsync_path(mess) < 0 || fsync_path(j->todo) < 0) {
+        log_text("warning: trouble fsyncing %s", j->todo);
+        j->ok = 0;
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        snprintf(dir, sizeof dir, "%s", k ? j->todo : mess);
+        *strrchr(dir, '/') = 0;
+        if (fs_fsync_dir(dir) < 0) {
+            log_text("warning: trouble fsyncing %s", dir);
+            j->ok = 0;
+            return;
+        }
+    }
+}
+
 static void commit(struct job *jobs, int n)
 {
     /* touched[kind][subdir]: kind 0 info, 1 local, 2 remote */
@@ -446,6 +534,8 @@ static void commit(struct job *jobs, int n)
     int any = 0;
 
     memset(touched, 0, sizeof touched);
+    for (int i = 0; i < n; i++)
+        if (jobs[i].ok && jobs[i].pending) flush_pending(&jobs[i]);
     for (int i = 0; i < n; i++) {
         struct job *j = &jobs[i];
         if (!j->ok) continue;
@@ -474,15 +564,16 @@ static void commit(struct job *jobs, int n)
         }
 
     /* the todo entries go, durably, before qmail-send hears of the messages */
+    /* (and torn ones, which were never committed, go without more ado) */
     for (int i = 0; i < n; i++) {
-        if (!jobs[i].ok) continue;
+        if (!jobs[i].ok && !jobs[i].torn) continue;
         if (str_catf(&req, "todo/%lu", jobs[i].id) < 0 || str_catc(&req, '\0') < 0) nomem();
         any = 1;
     }
     if (any) {
         if (fs_write_all(FD_CLEANREQ, req.s, req.len) < 0) clean_lost();
         for (int i = 0; i < n; i++) {
-            if (!jobs[i].ok) continue;
+            if (!jobs[i].ok && !jobs[i].torn) continue;
             if (clean_reply() != '+') {
                 path_of(p, "todo", jobs[i].id);
                 log_text("warning: qmail-clean unable to clean up %s", p);
@@ -724,6 +815,7 @@ int main(void)
     }
     if (chdir("queue") < 0) die_alert("cannot start: unable to switch to queue directory");
     pool_init(&pool, POOL_S);
+    boot_known = qcommit_boot(&boot) == 0;
     umask(077);
 
     wait_for_start();
