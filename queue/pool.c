@@ -132,6 +132,7 @@ static int take(struct pool *p, const char *path, mode_t mode, int trunc)
     }
     for (int rounds = 0; rounds < 2; rounds++) {
         if (p->nnames == 0) refill(p);
+        if (p->nnames == 0) break; /* the directory is empty: no second look */
         while (p->nnames > 0) {
             unsigned long ino = p->names[p->next];
             struct stat st;

@@ -210,6 +210,13 @@ struct bg_sync {
     pthread_t thread;
 };
 
+/* The threads' stacks are static: a mapped stack costs an mmap, and its
+ * munmap at thread exit a TLB flush on every CPU the process runs on. */
+#define BG_THREADS 3
+#define BG_STACK 16384
+static char bg_stacks[BG_THREADS][BG_STACK] __attribute__((aligned(64)));
+static int bg_used;
+
 static void *bg_sync_run(void *arg)
 {
     struct bg_sync *b = arg;
@@ -222,7 +229,16 @@ static void bg_sync_start(struct bg_sync *b, int fd, int is_dir)
     b->fd = fd;
     b->is_dir = is_dir;
     b->err = 0;
-    b->started = pthread_create(&b->thread, NULL, bg_sync_run, b) == 0;
+    pthread_attr_t attr;
+    b->started = 0;
+    if (bg_used < BG_THREADS && pthread_attr_init(&attr) == 0) {
+        if (pthread_attr_setstack(&attr, bg_stacks[bg_used], BG_STACK) == 0 &&
+            pthread_create(&b->thread, &attr, bg_sync_run, b) == 0) {
+            b->started = 1;
+            bg_used++;
+        }
+        pthread_attr_destroy(&attr);
+    }
     if (!b->started) bg_sync_run(b);
 }
 
