@@ -7,6 +7,7 @@
 # the run).  They may use:
 #   bench_fsync_rate      prints the disk's create+write(4 KiB)+fsync+close
 #                         rate in files/s (measured once, cached)
+#   bench_fsync_measure DIR   measures that rate now, in DIR
 #   report NAME VALUE UNIT [NOTE]   prints one aligned figure line
 #   ratio A B             prints A/B with two decimals
 set -u
@@ -16,19 +17,24 @@ SUITE_BUILD=$BUILD
 export SUITE_SRC SUITE_BUILD
 HELPERS=$BUILD/tests/helpers
 
+# bench_fsync_measure DIR: the median of five runs of 1,000 files each in
+# new subdirectories of DIR (created).  The rate of this shared disk varies
+# several-fold from minute to minute, hence five runs.  The files stay
+# until DIR is removed: on ext4 without a journal, freeing inodes makes
+# every create in that block group slower for minutes (the allocator walks
+# past inodes freed in the last 60 to 360 seconds), which would slow what
+# is measured next.
+bench_fsync_measure() {
+    mkdir -p "$1" || return 1
+    for i in 1 2 3 4 5; do mkdir "$1/$i" && "$HELPERS/fsyncrate" "$1/$i" 1000; done | sort -n | sed -n 3p
+}
+
 _fsync_rate=
 bench_fsync_rate() {
     if [ -z "$_fsync_rate" ]; then
-        # the rate of this shared disk varies several-fold from minute to
-        # minute: take the median of five short runs.  The files stay until
-        # the bench ends: on ext4 without a journal, freeing inodes makes
-        # every create in that block group slower for a minute or more (the
-        # allocator walks past recently freed inodes), which would slow
-        # the next run and the parts that follow.
         _fsync_dir=$(mktemp -d "${TMPDIR:-/tmp}/fsyncrate.XXXXXX")
         trap 'rm -rf "$_fsync_dir"' EXIT
-        _fsync_rate=$(for i in 1 2 3 4 5; do mkdir "$_fsync_dir/$i" &&
-            "$HELPERS/fsyncrate" "$_fsync_dir/$i" 1000; done | sort -n | sed -n 3p)
+        _fsync_rate=$(bench_fsync_measure "$_fsync_dir")
     fi
     echo "$_fsync_rate"
 }
@@ -47,7 +53,7 @@ ratio() {
 bench_fsync_rate >/dev/null
 export _fsync_rate
 echo "bench: $(nproc) cores, $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
-report "disk: create+write 4 KiB+fsync+close" "$(bench_fsync_rate)" "files/s" "(the limit every ratio below is taken against)"
+report "disk: create+write 4 KiB+fsync+close" "$(bench_fsync_rate)" "files/s" "(the limit ratios are taken against, unless a part measures its own)"
 for part in "$SUITE_SRC"/tests/bench/*.sh; do
     name=$(basename "$part" .sh)
     [ "$name" = run ] && continue
