@@ -302,21 +302,27 @@ static void complete(struct msg *m, time_t now)
         str_free(&line);
         m->ended = 1;
     }
-    /* mess goes first: an info file whose message is gone is finished again
-     * at the next start, while a mess file without info would be debris */
-    snprintf(req, sizeof req, "foop/%lu", m->id);
-    if (clean_request(req) < 0) {
+    /* info goes first.  The message id is the mess file's inode number,
+     * which is free for a new message the moment qmail-clean recycles the
+     * mess file (at once, through queue/poolq): a new message with this id
+     * must not find this one's info file, which qmail-todo would take for
+     * debris of its own and which this code would then remove from under
+     * it.  A crash in between leaves a delivered message's mess file with
+     * no info: debris that is never delivered again, removed after 36
+     * hours (and by qmail-qcheck). */
+    qf_path(p, sizeof p, "info", m->id, 1);
+    if (pool_put(&send_pool, p) < 0) {
         str w = STR_INIT;
-        str_catf(&w, "warning: qmail-clean unable to clean up mess/%lu/%lu", m->id % QF_SPLIT, m->id);
+        str_catf(&w, "warning: unable to unlink %s; will try again later", p);
         send_log(w.s);
         str_free(&w);
         m->done_retry = now + SLEEP_SYSFAIL;
         return;
     }
-    qf_path(p, sizeof p, "info", m->id, 1);
-    if (pool_put(&send_pool, p) < 0) {
+    snprintf(req, sizeof req, "foop/%lu", m->id);
+    if (clean_request(req) < 0) {
         str w = STR_INIT;
-        str_catf(&w, "warning: unable to unlink %s; will try again later", p);
+        str_catf(&w, "warning: qmail-clean unable to clean up mess/%lu/%lu", m->id % QF_SPLIT, m->id);
         send_log(w.s);
         str_free(&w);
         m->done_retry = now + SLEEP_SYSFAIL;
