@@ -145,3 +145,21 @@ int qcommit_hash_fd(int fd, uint64_t *hash, uint64_t *size)
     *size = (uint64_t)at;
     return 0;
 }
+
+int qcommit_torn(int envfd, uint64_t id, const char *messpath, const uint64_t *boot)
+{
+    struct qcommit rec;
+    uint64_t hash, size;
+    int r = qcommit_get(envfd, &rec), mfd;
+    if (r <= 0) return r;
+    if (rec.id != id) return 1;
+    if (boot && rec.boot == *boot) return 0;
+    if (qcommit_hash_fd(envfd, &hash, &size) < 0) return -1;
+    if (hash != rec.henv) return 1;
+    mfd = open(messpath, O_RDONLY | O_CLOEXEC);
+    if (mfd < 0) return -1;
+    r = qcommit_hash_fd(mfd, &hash, &size);
+    close(mfd);
+    if (r < 0) return -1;
+    return hash != rec.hmess || size != rec.size;
+}

@@ -67,4 +67,15 @@ int qcommit_get(int fd, struct qcommit *c);
 /* Hashes fd's whole contents from offset 0; -1 on a read error. */
 int qcommit_hash_fd(int fd, uint64_t *hash, uint64_t *size);
 
+/*
+ * What the commit record of todo entry id (open as envfd; its message file
+ * at messpath) says: 0 whole, or no record (committed in qmail's order);
+ * 1 torn by a crash before its commit; -1 unknown (a read error).  A
+ * record with another id is a recycled file's, never rewritten: torn.  An
+ * entry written in the boot *boot (NULL: unknown) is whole as the page
+ * cache has it; one from an earlier boot only if its files still hash to
+ * the record.
+ */
+int qcommit_torn(int envfd, uint64_t id, const char *messpath, const uint64_t *boot);
+
 #endif

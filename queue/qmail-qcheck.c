@@ -8,7 +8,8 @@
  * and in system mode owners), the files in lock/ (trigger a named pipe,
  * sendmutex a regular file, tcpto 1024 bytes), mess files whose name is not
  * their inode number, files in the wrong split subdirectory, envelopes in
- * todo/ that cannot be parsed, channel files with bad records, and files
+ * todo/ that cannot be parsed or whose commit record shows them torn by a
+ * crash (queue/qcommit.h), channel files with bad records, and files
  * that belong to no message: todo, info or intd without mess; local, remote
  * and bounce without info (and without todo); mess without todo or info and
  * pid/ scratch files, both only when last modified more than 36 hours ago
@@ -41,6 +42,7 @@
 #include "die.h"
 #include "fs.h"
 #include "lock.h"
+#include "qcommit.h"
 #include "queuefmt.h"
 #include "str.h"
 
@@ -587,20 +589,43 @@ static const char *parse_records(const char *path, int envelope)
     return bad;
 }
 
-static void todo_check(const char *path, int sub, unsigned long id, const struct stat *st)
+/* Removes a todo entry that holds no message, and its intd name. */
+static void remove_entry(const char *path, unsigned long id)
 {
     char p[64];
+    int r = remove_path(path);
+    qf_path(p, sizeof p, "intd", id, 0);
+    if (r == 0) r = remove_path(p);
+    if (r == 0) fs_fsync_parent(path);
+    fixed(r, "removed");
+}
+
+/* 1 if the entry's commit record (qcommit.h) shows it torn by a crash. */
+static int entry_torn(const char *path, unsigned long id)
+{
+    static uint64_t boot;
+    static int boot_known = -1;
+    char mess[64];
+    int fd = fs_open_nofollow(path, O_RDONLY, 0), r;
+    if (fd < 0) return 0;
+    if (boot_known < 0) boot_known = qcommit_boot(&boot) == 0;
+    qf_path(mess, sizeof mess, "mess", id, 1);
+    r = qcommit_torn(fd, id, mess, boot_known ? &boot : NULL);
+    close(fd);
+    return r == 1;
+}
+
+static void todo_check(const char *path, int sub, unsigned long id, const struct stat *st)
+{
     const char *bad;
     (void)sub;
     (void)st;
     if (mess_missing(id) && exists(path)) {
-        if (problem(path, "message file missing")) {
-            int r = remove_path(path);
-            qf_path(p, sizeof p, "intd", id, 0);
-            if (r == 0) r = remove_path(p);
-            if (r == 0) fs_fsync_parent(path);
-            fixed(r, "removed");
-        }
+        if (problem(path, "message file missing")) remove_entry(path, id);
+        return;
+    }
+    if (entry_torn(path, id)) {
+        if (problem(path, "torn by a crash before its commit (never queued)")) remove_entry(path, id);
         return;
     }
     bad = parse_records(path, 1);

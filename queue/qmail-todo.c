@@ -297,31 +297,6 @@ static int cut_to_written(int fd)
     return at < 0 ? -1 : ftruncate(fd, at);
 }
 
-/*
- * What an entry's commit record (qcommit.h) says: 0 whole, 1 torn by a
- * crash before its commit, -1 unknown (a read error; tried again later).
- * An entry without a record was committed the old way.  One written in
- * this boot is whole as the page cache has it; one from an earlier boot
- * only if its files still hash to the record.
- */
-static int entry_torn(unsigned long id, int fd, const char *mess)
-{
-    struct qcommit rec;
-    uint64_t hash, size;
-    int r = qcommit_get(fd, &rec), mfd;
-    if (r <= 0) return r;
-    if (rec.id != id) return 1; /* a recycled file's old record, never rewritten */
-    if (boot_known && rec.boot == boot) return 0;
-    if (qcommit_hash_fd(fd, &hash, &size) < 0) return -1;
-    if (hash != rec.henv) return 1;
-    mfd = open(mess, O_RDONLY | O_CLOEXEC);
-    if (mfd < 0) return -1;
-    r = qcommit_hash_fd(mfd, &hash, &size);
-    close(mfd);
-    if (r < 0) return -1;
-    return hash != rec.hmess || size != rec.size;
-}
-
 /* Preprocesses one todo entry up to (not including) the fsyncs. */
 static void job_prepare(struct job *j)
 {
@@ -352,7 +327,7 @@ static void job_prepare(struct job *j)
         return;
     }
     memcpy(j->todo, todo, sizeof j->todo);
-    switch (entry_torn(j->id, fd, mess)) {
+    switch (qcommit_torn(fd, j->id, mess, boot_known ? &boot : NULL)) {
     case 0: break;
     case 1:
         log_text("warning: %s was torn by a crash before its commit; removing it", todo);

@@ -97,6 +97,21 @@ inject
 "$QC" set "$TODO" id $((ID + 1))
 removed "$(drive S p300 q)" "a record left from a recycled file's previous message (this boot)"
 
+# qmail-qcheck reads the record the same way (queue/qcommit.c), and -r
+# removes the entry; a whole entry from an earlier boot is no problem
+inject
+"$QC" set "$TODO" boot "$(other_boot)"
+whole=$TODO
+inject
+"$QC" set "$TODO" boot "$(other_boot)"
+flip "$MESS" 40
+entry=todo/$((ID % 23))/$ID
+is "$(qmail-qcheck)" "$entry: torn by a crash before its commit (never queued)" "qmail-qcheck reports a torn entry, and only it"
+is "$(qmail-qcheck -r)" "$entry: torn by a crash before its commit (never queued): removed" "qmail-qcheck -r removes it"
+[ ! -e "$TODO" ] && [ -e "$whole" ]
+ok $? "... and leaves the whole one"
+rm -f "$MESS" "$whole" "$Q/mess/$(( ${whole##*/} % 23 ))/${whole##*/}"
+
 # ---- no record: committed the old way -----------------------------------------
 inject
 "$QC" drop "$TODO"
