@@ -8,12 +8,14 @@
 N=${BENCH_MESSAGES:-2000}
 sandbox_create
 # The ratios are taken against the disk's rate measured in this
-# part, beside the queue, just before it runs: the parts before it remove
-# their sandboxes, and on this disk (ext4 without a journal) freed inodes
-# slow every create near them for minutes, so the rate measured at the
-# start of the run may not be the disk the queue gets.  Both are printed.
-FSYNC=$(bench_fsync_measure "$SANDBOX/fsyncrate")
-report "disk, measured now beside the queue" "$FSYNC" "files/s" "(at the start of the run: $(bench_fsync_rate); the ratios below use this one)"
+# part, in the queue's own pid/ directory (where qmail-queue creates its
+# files), just before the queue runs: the parts before it remove their
+# sandboxes, and on this disk (ext4 without a journal) freed inodes slow
+# every create in their block group for minutes, so the rate measured at
+# the start of the run, elsewhere, may not be the disk the queue gets.
+# Both are printed.
+FSYNC=$(bench_fsync_measure_in "$QMAILHOME/queue/pid" "$SANDBOX/fsyncrate")
+report "disk, measured now in queue/pid" "$FSYNC" "files/s" "(at the start of the run: $(bench_fsync_rate); the ratios below use this one)"
 (cd "$QMAILHOME" && qmail-newu) || exit 1
 printf 'From: bench@example.org\nTo: %s@%s\nSubject: bench\n\n%s\n' "$SANDBOX_USER" "$SANDBOX_DOMAIN" \
     "$(head -c 200 /dev/zero | tr '\0' 'b')" >"$SANDBOX/msg"

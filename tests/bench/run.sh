@@ -8,6 +8,7 @@
 #   bench_fsync_rate      prints the disk's create+write(4 KiB)+fsync+close
 #                         rate in files/s (measured once, cached)
 #   bench_fsync_measure DIR   measures that rate now, in DIR
+#   bench_fsync_measure_in DIR AWAY   ... in DIR itself, files moved to AWAY
 #   report NAME VALUE UNIT [NOTE]   prints one aligned figure line
 #   ratio A B             prints A/B with two decimals
 set -u
@@ -27,6 +28,15 @@ HELPERS=$BUILD/tests/helpers
 bench_fsync_measure() {
     mkdir -p "$1" || return 1
     for i in 1 2 3 4 5; do mkdir "$1/$i" && "$HELPERS/fsyncrate" "$1/$i" 1000; done | sort -n | sed -n 3p
+}
+
+# bench_fsync_measure_in DIR AWAY: the same median, with the files created
+# in DIR itself (a queue directory: a new directory may land in another
+# block group, where creates cost something else) and moved to AWAY after
+# each run.
+bench_fsync_measure_in() {
+    mkdir -p "$2" || return 1
+    for i in 1 2 3 4 5; do "$HELPERS/fsyncrate" "$1" 1000 "$2"; done | sort -n | sed -n 3p
 }
 
 _fsync_rate=
