@@ -344,16 +344,72 @@ static int drop_record(int fd)
     return -1;
 }
 
+/*
+ * The commit with one wait for the disk: the envelope, complete and marked
+ * pending, is linked into todo/ at once; then both files (the message
+ * file's syncs already run) and both directories are synced together, and
+ * the mark is cleared.  Never returns.
+ */
+static void commit_one_flush(int envfd, const char *scratch, unsigned long id, struct bg_sync *messsync,
+                             struct bg_sync *dirsync) __attribute__((noreturn));
+static void commit_one_flush(int envfd, const char *scratch, unsigned long id, struct bg_sync *messsync,
+                             struct bg_sync *dirsync)
+{
+    char todopath[64];
+    struct bg_sync todosync;
+    int code, tododirfd;
+    block_term();
+    code = link_todo(envfd, scratch, id, todopath);
+    if (code) cleanup_and_exit(code);
+    mess_linked = intd_linked = 0; /* queued: never unlink it from here on */
+    tododirfd = open_parent(todopath);
+    if (tododirfd < 0) _exit(QQ_WRITE);
+    bg_sync_start(&todosync, tododirfd, 1);
+    if (fsync(envfd) < 0 || bg_sync_wait(&todosync) < 0 || bg_sync_wait(messsync) < 0 || bg_sync_wait(dirsync) < 0)
+        _exit(QQ_WRITE); /* queued but durability unknown; qmail-todo syncs it */
+    (void)fchmod(envfd, QCOMMIT_MODE_DONE);
+    pull_trigger();
+    _exit(0);
+}
+
+/*
+ * The commit in qmail's order: both files durable (the envelope loses any
+ * record a recycled file carried), then the todo link, then its directory.
+ * Never returns.
+ */
+static void commit_two_flush(int envfd, int messfd, int messdirfd, const char *scratch, unsigned long id,
+                             struct bg_sync *messsync, struct bg_sync *dirsync) __attribute__((noreturn));
+static void commit_two_flush(int envfd, int messfd, int messdirfd, const char *scratch, unsigned long id,
+                             struct bg_sync *messsync, struct bg_sync *dirsync)
+{
+    char todopath[64];
+    int code;
+    if (drop_record(envfd) < 0 || fchmod(envfd, QCOMMIT_MODE_DONE) < 0 || fsync(envfd) < 0 ||
+        bg_sync_wait(messsync) < 0 || bg_sync_wait(dirsync) < 0 || close(messfd) < 0) {
+        if (scratch[0]) unlink(scratch);
+        cleanup_and_exit(QQ_WRITE);
+    }
+    close(messdirfd);
+    block_term();
+    code = link_todo(envfd, scratch, id, todopath);
+    if (code) cleanup_and_exit(code);
+    /* committed: from here on the message is queued, so never unlink it */
+    mess_linked = intd_linked = 0;
+    if (fs_fsync_parent(todopath) < 0) _exit(QQ_WRITE); /* queued but durability unknown */
+    pull_trigger();
+    _exit(0);
+}
+
 int main(void)
 {
     str received = STR_INIT, env = STR_INIT;
-    char scratch[64], messscratch[64], todopath[64], messdir[32];
+    char scratch[64], messscratch[64], messdir[32];
     struct stat st;
     struct pool pool;
-    struct bg_sync messsync, dirsync, todosync;
+    struct bg_sync messsync, dirsync;
     struct qcommit rec;
     pid_t pid = getpid();
-    int messfd, envfd, messdirfd, code, one_flush;
+    int messfd, envfd, messdirfd, one_flush;
 
     signal(SIGALRM, on_alarm);
     alarm(86400);
@@ -424,37 +480,6 @@ int main(void)
     if (one_flush && (qcommit_set(envfd, &rec) < 0 || fchmod(envfd, QCOMMIT_MODE_PENDING) < 0))
         one_flush = 0;
 
-    if (one_flush) {
-        /* commit at once, then one flush for the files and both directories */
-        block_term();
-        code = link_todo(envfd, scratch, (unsigned long)st.st_ino, todopath);
-        if (code) cleanup_and_exit(code);
-        mess_linked = intd_linked = 0; /* queued: never unlink it from here on */
-        int tododirfd = open_parent(todopath);
-        if (tododirfd < 0) _exit(QQ_WRITE);
-        bg_sync_start(&todosync, tododirfd, 1);
-        if (fsync(envfd) < 0 || bg_sync_wait(&todosync) < 0 || bg_sync_wait(&messsync) < 0 ||
-            bg_sync_wait(&dirsync) < 0)
-            _exit(QQ_WRITE); /* queued but durability unknown; qmail-todo flushes it */
-        (void)fchmod(envfd, QCOMMIT_MODE_DONE);
-        pull_trigger();
-        _exit(0);
-    }
-
-    /* the original order: both files durable, then the link */
-    if (drop_record(envfd) < 0 || fchmod(envfd, QCOMMIT_MODE_DONE) < 0 || fsync(envfd) < 0 || bg_sync_wait(&messsync) < 0 || bg_sync_wait(&dirsync) < 0 ||
-        close(messfd) < 0) {
-        if (scratch[0]) unlink(scratch);
-        cleanup_and_exit(QQ_WRITE);
-    }
-    close(messdirfd);
-    block_term();
-    code = link_todo(envfd, scratch, (unsigned long)st.st_ino, todopath);
-    if (code) cleanup_and_exit(code);
-    /* committed: from here on the message is queued, so never unlink it */
-    mess_linked = intd_linked = 0;
-    if (fs_fsync_parent(todopath) < 0) _exit(QQ_WRITE); /* queued but durability unknown */
-    close(envfd);
-    pull_trigger();
-    _exit(0);
+    if (one_flush) commit_one_flush(envfd, scratch, (unsigned long)st.st_ino, &messsync, &dirsync);
+    commit_two_flush(envfd, messfd, messdirfd, scratch, (unsigned long)st.st_ino, &messsync, &dirsync);
 }
