@@ -139,6 +139,21 @@ static int split(const char *path, str *dir, size_t *base, size_t *baselen)
     return str_copyb(dir, path, i);
 }
 
+int fs_open_parent(const char *filepath)
+{
+    str dir = STR_INIT;
+    size_t base, baselen;
+    int fd = -1, e;
+    if (split(filepath, &dir, &base, &baselen) == 0) {
+        do fd = open(dir.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+    }
+    e = errno;
+    str_free(&dir);
+    errno = e;
+    return fd;
+}
+
 int fs_fsync_parent(const char *filepath)
 {
     str dir = STR_INIT;

@@ -58,6 +58,10 @@ int fs_fsync_dir(const char *dirpath);
 /* fsync()s the directory holding filepath ("." for a bare name; trailing
  * slashes are ignored). */
 int fs_fsync_parent(const char *filepath);
+/* Opens the directory holding filepath (as fs_fsync_parent names it)
+ * read-only, for an fsync that runs elsewhere (a thread).  Returns the
+ * descriptor or -1. */
+int fs_open_parent(const char *filepath);
 
 /* Replaces path with len bytes of data and permissions mode (umask not
  * applied), atomically: a uniquely named temporary file ".<name>.tmpXXXXXX"

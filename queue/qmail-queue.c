@@ -313,18 +313,6 @@ static int link_todo(int envfd, const char *scratch, unsigned long id, char *tod
     return 0;
 }
 
-/* The directory a queue path is in, opened for an fsync. */
-static int open_parent(const char *path)
-{
-    char dir[64];
-    char *slash;
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (!slash) return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    *slash = 0;
-    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 /* Pulls the trigger; nobody listening is fine. */
 static void pull_trigger(void)
 {
@@ -362,7 +350,7 @@ static void commit_one_flush(int envfd, const char *scratch, unsigned long id, s
     code = link_todo(envfd, scratch, id, todopath);
     if (code) cleanup_and_exit(code);
     mess_linked = intd_linked = 0; /* queued: never unlink it from here on */
-    tododirfd = open_parent(todopath);
+    tododirfd = fs_open_parent(todopath);
     if (tododirfd < 0) _exit(QQ_WRITE);
     bg_sync_start(&todosync, tododirfd, 1);
     if (fsync(envfd) < 0 || bg_sync_wait(&todosync) < 0 || bg_sync_wait(messsync) < 0 || bg_sync_wait(dirsync) < 0)
@@ -403,7 +391,7 @@ static void commit_two_flush(int envfd, int messfd, int messdirfd, const char *s
 int main(void)
 {
     str received = STR_INIT, env = STR_INIT;
-    char scratch[64], messscratch[64], messdir[32];
+    char scratch[64], messscratch[64];
     struct stat st;
     struct pool pool;
     struct bg_sync messsync, dirsync;
@@ -436,8 +424,6 @@ int main(void)
     if (fstat(messfd, &st) < 0) _exit(QQ_PID);
     memcpy(messscratch_name, messscratch, sizeof messscratch_name);
     qf_path(messpath, sizeof messpath, "mess", (unsigned long)st.st_ino, 1);
-    qf_path(messdir, sizeof messdir, "mess", (unsigned long)st.st_ino, 1);
-    *strrchr(messdir, '/') = 0;
 
     if (received_line(&received, pid) < 0) cleanup_and_exit(QQ_NOMEM);
     copy_message(messfd, &received, &rec.hmess, &rec.size);
@@ -451,7 +437,7 @@ int main(void)
     if (name_file(messfd, messscratch, messpath) < 0) cleanup_and_exit(QQ_MESS);
     messscratch_name[0] = 0;
     mess_linked = 1;
-    messdirfd = open(messdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    messdirfd = fs_open_parent(messpath);
     if (messdirfd < 0) cleanup_and_exit(QQ_WRITE);
     bg_sync_start(&messsync, messfd, 0);
     bg_sync_start(&dirsync, messdirfd, 1);

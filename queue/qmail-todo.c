@@ -466,8 +466,7 @@ static char clean_reply(void)
     }
 }
 
-/* fsync of the file at path; a directory that cannot be synced counts as
- * synced (fs_fsync_dir). */
+/* fsync of the file at path. */
 static int fsync_path(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC), r;
@@ -481,21 +480,12 @@ static int fsync_path(const char *path)
  * have done had it lived: nothing may be built on them before. */
 static void flush_pending(struct job *j)
 {
-    char mess[64], dir[64];
+    char mess[64];
     path_of(mess, "mess", j->id);
-    if (fsync_path(mess) < 0 || fsync_path(j->todo) < 0) {
+    if (fsync_path(mess) < 0 || fsync_path(j->todo) < 0 || fs_fsync_parent(mess) < 0 ||
+        fs_fsync_parent(j->todo) < 0) {
         log_text("warning: trouble fsyncing %s", j->todo);
         j->ok = 0;
-        return;
-    }
-    for (int k = 0; k < 2; k++) {
-        snprintf(dir, sizeof dir, "%s", k ? j->todo : mess);
-        *strrchr(dir, '/') = 0;
-        if (fs_fsync_dir(dir) < 0) {
-            log_text("warning: trouble fsyncing %s", dir);
-            j->ok = 0;
-            return;
-        }
     }
 }
 

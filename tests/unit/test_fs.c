@@ -238,6 +238,20 @@ static void test_fsync(void **state)
     assert_int_equal(fs_fsync_parent("//tmp//"), 0);
     assert_int_equal(fs_fsync_parent(""), -1);
     assert_int_equal(errno, ENOENT);
+    /* fs_open_parent names the same directory, open for an fsync elsewhere */
+    struct stat want, got;
+    assert_int_equal(stat(top, &want), 0);
+    fd = fs_open_parent(at("f//"));
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &got), 0);
+    assert_true(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+    assert_int_equal(fsync(fd), 0);
+    assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    close(fd);
+    assert_int_equal(fs_open_parent(at("missing/f")), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(fs_open_parent(""), -1);
+    assert_int_equal(errno, ENOENT);
     unlink(at("f"));
 }
 
