@@ -16,6 +16,15 @@ sandbox_create
 # Both are printed.
 FSYNC=$(bench_fsync_measure_in "$QMAILHOME/queue/pid" "$SANDBOX/fsyncrate")
 report "disk, measured now in queue/pid" "$FSYNC" "files/s" "(at the start of the run: $(bench_fsync_rate); the ratios below use this one)"
+# The floor: processes started as qmail-queue is started, each making two
+# files and their names in two queue directories durable (qmail-queue's
+# least work, none of its own), measured in the same directories.  No
+# injector in this layout can beat it, and an end-to-end run with one
+# injector cannot beat its injections; where the floor's ratio is below a
+# target, the target is out of this machine's reach at this disk rate.
+mkdir "$SANDBOX/floor" || exit 1
+FLOOR=$("$SUITE_BUILD/tests/helpers/commitfloor" "$QMAILHOME/queue/pid" "$QMAILHOME/queue/intd" 1000 "$SANDBOX/floor") || exit 1
+report "floor: two files and two names made durable per process" "$FLOOR" "runs/s" "ratio $(ratio "$FLOOR" "$FSYNC") of fsync rate (the most any injector could reach here)"
 (cd "$QMAILHOME" && qmail-newu) || exit 1
 printf 'From: bench@example.org\nTo: %s@%s\nSubject: bench\n\n%s\n' "$SANDBOX_USER" "$SANDBOX_DOMAIN" \
     "$(head -c 200 /dev/zero | tr '\0' 'b')" >"$SANDBOX/msg"
