@@ -132,33 +132,14 @@ void manage_send_owner(manage *mg, const char *rcpt, int owner)
     manage_send(mg, r, n);
 }
 
-struct modlist {
-    str all;       /* addresses, each followed by a NUL */
-    size_t n;
-};
-
-static int each_mod(void *ctx, const char *a, size_t len)
-{
-    struct modlist *l = ctx;
-    if (str_catb(&l->all, a, len + 1) < 0) return -1;
-    l->n++;
-    return 0;
-}
-
 void manage_send_mods(manage *mg)
 {
-    struct modlist l = { STR_INIT, 0 };
+    str all = STR_INIT;
     const char **r;
-    size_t i, pos = 0;
+    size_t n;
     sub_db *db = manage_open_db(mg, mg->moddir.s);
-    if (sub_iterate(db, 0, 52, each_mod, &l) < 0) manage_sub_die(mg, db, "unable to list the moderators for");
+    if (sub_collect(db, &all, &r, &n) < 0) manage_sub_die(mg, db, "unable to list the moderators for");
     sub_close(db);
-    r = calloc(l.n ? l.n : 1, sizeof *r);
-    if (!r) manage_nomem(mg);
-    for (i = 0; i < l.n; i++) {
-        r[i] = l.all.s + pos;
-        pos += strlen(l.all.s + pos) + 1;
-    }
-    manage_send(mg, r, l.n);
+    manage_send(mg, r, n);
 }
 

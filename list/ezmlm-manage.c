@@ -31,6 +31,7 @@ static const char *prog = MANAGE_PROG;
 static const char *usage = "ezmlm-manage [-aAbBcCdDeEfFlLmMnNqQsSuUvV] dir";
 
 static manage M;
+static char *volatile actionmem;
 
 void manage_nomem(manage *mg)
 {
@@ -532,8 +533,7 @@ int main(int argc, char **argv)
     }
     dir = argv[optind];
     if (!dir) die_usage(prog, usage);
-    if (listdir_open(&mg->ld, dir, LISTDIR_NEED_NAMES) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", mg->ld.errfile.s ? mg->ld.errfile.s : dir);
+    ezmsg_listdir(&mg->ld, prog, dir);
 
     /* options: the list's files first, the command line wins */
     mg->showact = o_show > 0;
@@ -563,7 +563,9 @@ int main(int argc, char **argv)
         manage_fail(mg, 100, "ERR_BOUNCE", "I do not reply to bounce messages (#5.7.2)", NULL);
     if (!strchr(mg->sender, '@'))
         manage_fail(mg, 100, "ERR_ANONYMOUS", "I do not reply to senders without host names (#5.7.2)", NULL);
-    action = strdup(env);
+    /* kept in a static so that it stays reachable until exit (the
+     * pointer itself moves past the sub-db prefix) */
+    action = actionmem = strdup(env);
     if (!action) manage_nomem(mg);
 
     /* the sub-db: digest-, allow-, deny- */

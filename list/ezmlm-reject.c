@@ -109,8 +109,7 @@ int main(int argc, char **argv)
     }
     dir = argv[optind];
     if (dir) {
-        if (listdir_open(&ld, dir, LISTDIR_NEED_NAMES) < 0)
-            die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.s ? ld.errfile.s : dir);
+        ezmsg_listdir(&ld, prog, dir);
         ldp = &ld;
         conf("msgsize", &line);
         if (line.len) {

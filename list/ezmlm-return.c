@@ -192,8 +192,7 @@ int main(int argc, char **argv)
     }
     dir = argv[optind];
     if (!dir) die_usage(prog, usage);
-    if (listdir_open(&ld, dir, LISTDIR_NEED_NAMES) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.s ? ld.errfile.s : dir);
+    ezmsg_listdir(&ld, prog, dir);
 
     env = getenv("SENDER");
     if (!env) ezmsg_die(100, prog, &ld, "ERR_NOSENDER", "SENDER not set", NULL);

@@ -180,8 +180,7 @@ int main(int argc, char **argv)
         if (hi > 52) hi = 52;
         if (lo > hi) lo = hi;
     }
-    if (listdir_open(&ld, dir, LISTDIR_NEED_NAMES) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.s ? ld.errfile.s : dir);
+    ezmsg_listdir(&ld, prog, dir);
 
     sender = getenv("SENDER");
     if (sender && (!*sender || !strcmp(sender, "#@[]")))

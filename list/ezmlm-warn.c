@@ -304,8 +304,7 @@ int main(int argc, char **argv)
     dir = argv[optind];
     if (!dir) die_usage(prog, usage);
     timeout *= 86400UL;
-    if (listdir_open(&ld, dir, LISTDIR_NEED_NAMES) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.s ? ld.errfile.s : dir);
+    ezmsg_listdir(&ld, prog, dir);
     k = listdir_isset(&ld, "nowarn");
     if (k < 0) die_sys(EXIT_TEMP, prog, "unable to read %s/nowarn", dir);
     if (k) exit(0);

@@ -46,6 +46,12 @@ void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
     die(code, prog, "%s", m.s);
 }
 
+void ezmsg_listdir(listdir *ld, const char *prog, const char *dir)
+{
+    if (listdir_open(ld, dir, LISTDIR_NEED_NAMES) < 0)
+        die_sys(EXIT_TEMP, prog, "unable to read %s", ld->errfile.s ? ld->errfile.s : dir);
+}
+
 void ezmsg_version(void)
 {
     fprintf(stderr, "ezmlm version: %s\n", EZMSG_VERSION);

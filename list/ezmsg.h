@@ -22,6 +22,9 @@ int ezmsg(str *out, const listdir *ld, const char *name, const char *fallback, c
 /* "<prog>: fatal: <message>" and exit(code). */
 void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
                const char *fallback, const char *p1) __attribute__((noreturn));
+/* listdir_open(ld, dir, LISTDIR_NEED_NAMES), or die 111 with "unable to
+ * read FILE" (the file that failed). */
+void ezmsg_listdir(listdir *ld, const char *prog, const char *dir);
 /* "ezmlm version: ezmlm-idx-7.2.2" on stderr, exit 0 (the -v/-V option). */
 void ezmsg_version(void) __attribute__((noreturn));
 /* Starts the queue program for a list's outgoing message (digest 1.2):

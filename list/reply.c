@@ -39,6 +39,7 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
     r->text.len = 0;
     r->bnd.len = 0;
     r->copying = 0;
+    r->mime = r->enc || h->attach;
     if (ezmsg_qq_start(&r->q, ld) < 0) return -1;
     r->running = 1;
 
@@ -78,7 +79,7 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
                  (unsigned long)getpid(), ld->outhost.s) < 0)
         goto done;
     put(r, t.s, t.len);
-    if (r->enc) {
+    if (r->mime) {
         char hash[SURF_HASHLEN + 1];
         str id = STR_INIT;
         if (str_catf(&id, "%lu.%lu.ezmlm@%s", (unsigned long)now, (unsigned long)getpid(),
@@ -117,7 +118,7 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
         }
     }
     puts_(r, "MIME-Version: 1.0\n");
-    if (r->enc) {
+    if (r->mime) {
         puts_(r, "Content-Type: multipart/mixed; boundary=");
         put(r, r->bnd.s, r->bnd.len);
     } else {
@@ -160,8 +161,17 @@ int reply_adds(reply *r, const char *s) { return str_cats(&r->text, s); }
 static int flush_text(reply *r)
 {
     str e = STR_INIT;
+    if (r->mime && !r->enc) {
+        if (str_cats(&e, "--") < 0 || str_cat(&e, &r->bnd) < 0 ||
+            str_cats(&e, "\nContent-Type: text/plain; charset=") < 0 ||
+            str_cat(&e, &r->ld->charset) < 0 || str_cats(&e, "\n\n") < 0)
+            goto fail;
+        put(r, e.s, e.len);
+        str_free(&e);
+    }
     if (!r->enc) {
         put(r, r->text.s ? r->text.s : "", r->text.len);
+        if (r->mime && r->text.len && r->text.s[r->text.len - 1] != '\n') puts_(r, "\n");
         r->text.len = 0;
         return 0;
     }
@@ -188,7 +198,7 @@ int reply_copy_begin(reply *r)
     if (r->copying) return 0;
     if (flush_text(r) < 0) return -1;
     r->copying = 1;
-    if (r->enc) {
+    if (r->mime) {
         puts_(r, "--");
         put(r, r->bnd.s, r->bnd.len);
         puts_(r, "\nContent-Type: message/rfc822\n\n");
@@ -206,7 +216,7 @@ int reply_finish(reply *r, const char *sender, const char *const *rcpts, size_t 
         reply_abort(r);
         return str_copys(why, "out of memory (#4.3.0)"), 'Z';
     }
-    if (r->enc) {
+    if (r->mime) {
         puts_(r, "\n--");
         put(r, r->bnd.s, r->bnd.len);
         puts_(r, "--\n");

@@ -14,7 +14,8 @@
  * The text part is collected in memory (reply_file, reply_add) and written
  * in the list's charset: plain text/plain, or, when DIR/charset ends in
  * ":Q" or ":B", a multipart/mixed message whose first part is the text,
- * quoted-printable or base64.  reply_copy_begin() ends the text; what
+ * quoted-printable or base64 (h->attach asks for the multipart form with
+ * an unencoded text part too).  reply_copy_begin() ends the text; what
  * follows (reply_copy: a copy of the request or of a bounce) is written
  * unencoded after it, in a message/rfc822 part for encoded replies.
  * reply_finish() ends the message, writes the envelope and waits for the
@@ -39,9 +40,10 @@ typedef struct reply {
     char enc;        /* 0, 'Q' or 'B' */
     int copying;     /* reply_copy_begin() was called */
     int running;     /* the queue program runs */
+    int mime;        /* multipart/mixed form (encoded, or attach was asked) */
 } reply;
 
-#define REPLY_INIT { { 0, -1, -1, -1, 0, { 0 }, 0, 0 }, 0, STR_INIT, STR_INIT, 0, 0, 0 }
+#define REPLY_INIT { { 0, -1, -1, -1, 0, { 0 }, 0, 0 }, 0, STR_INIT, STR_INIT, 0, 0, 0, 0 }
 
 struct reply_head {
     const char *from;        /* From: address (LIST-help@HOST) */
@@ -54,6 +56,8 @@ struct reply_head {
     const char *reqhead;     /* the request's header (its Delivered-To and */
     size_t reqheadlen;       /*   Received lines are copied), or NULL */
     const char *extra;       /* more header lines (each ending in '\n'), or NULL */
+    int attach;              /* multipart/mixed even when not encoded, so that
+                                the copy is a message/rfc822 part */
 };
 
 int reply_start(reply *r, const listdir *ld, const struct reply_head *h);

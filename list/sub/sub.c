@@ -398,6 +398,41 @@ int sub_count(sub_db *db, unsigned long *n)
     return r == 0 ? 0 : -1;
 }
 
+struct collect {
+    str *all;
+    size_t n;
+};
+
+static int collect_one(void *ctx, const char *addr, size_t len)
+{
+    struct collect *c = ctx;
+    if (str_catb(c->all, addr, len) < 0 || str_catc(c->all, 0) < 0) return -1;
+    c->n++;
+    return 0;
+}
+
+int sub_collect(sub_db *db, str *all, const char ***ptrs, size_t *n)
+{
+    struct collect c = { all, 0 };
+    const char **p;
+    size_t i, pos = 0;
+    int r;
+    all->len = 0;
+    *ptrs = NULL;
+    *n = 0;
+    r = db->ops->iterate(db, SUB_HASH_LO, SUB_HASH_HI, collect_one, &c);
+    if (r != 0) return -1;
+    p = calloc(c.n ? c.n : 1, sizeof *p);
+    if (!p) return -1;
+    for (i = 0; i < c.n; i++) {
+        p[i] = all->s + pos;
+        pos += strlen(all->s + pos) + 1;
+    }
+    *ptrs = p;
+    *n = c.n;
+    return 0;
+}
+
 int sub_log(sub_db *db, const char *event, const char *addr, size_t len, const char *comment)
 {
     return db->ops->log(db, event, addr, len, comment, comment ? strlen(comment) : 0);

@@ -173,6 +173,10 @@ int sub_remove(sub_db *db, const char *addr, size_t len, const char *tag, const 
 /* Calls fn for every subscriber with hash lo..hi (0..52).  Returns 0, the
  * callback's non-zero value, or -1. */
 int sub_iterate(sub_db *db, unsigned lo, unsigned hi, sub_each_fn fn, void *ctx);
+/* Every subscriber (all hashes) into all (replaced), each followed by a
+ * NUL, and *ptrs (malloc'd, for the caller to free) pointing at them:
+ * *n entries.  0 or -1.  For the few addresses of a moderator list. */
+int sub_collect(sub_db *db, str *all, const char ***ptrs, size_t *n);
 /* Number of subscribers (std: counts entries, streaming). */
 int sub_count(sub_db *db, unsigned long *n);
 /* Appends a Log record (as add/remove do). */

@@ -8,33 +8,19 @@
 . "$SUITE_SRC/tests/lib/sandbox.sh"
 . "$SUITE_SRC/tests/lib/queue.sh"
 . "$SUITE_SRC/tests/list/etc.sh"
+. "$SUITE_SRC/tests/list/mailboxes.sh"
 sandbox_create
 list_etc_setup
 cd "$QMAILHOME" || exit 1
 U=$SANDBOX_USER
 D=$SANDBOX_DOMAIN
 
-# user-EXT@D goes to ~/.qmail-EXT
-sed -i '$d' users/assign
-printf '+%s-:%s:%s:%s:%s:-::\n.\n' "$U" "$U" "$SANDBOX_UID" "$SANDBOX_GID" "$SANDBOX_HOME" >>users/assign
-qmail-newu || BAIL_OUT "qmail-newu"
-for s in a b c; do
-    maildirmake "$SANDBOX_HOME/$s" || BAIL_OUT "maildirmake"
-    printf './%s/\n' "$s" >"$SANDBOX_HOME/.qmail-$s"
-done
+mailboxes_setup a b c || BAIL_OUT "mailboxes_setup"
 printf '|echo "no such mailbox"; exit 100\n' >"$SANDBOX_HOME/.qmail-gone"
 L=$SANDBOX/list
 list_make "$L" "$SANDBOX_HOME/.qmail-list" "$U-list" "$D"; ok $? "ezmlm-make: the list $U-list@$D"
 ezmlm-sub "$L" "$U-a@$D" "$U-b@$D" "$U-c@$D"; ok $? "three local subscribers"
 queue_start || BAIL_OUT "queue_start"
-
-count() { find "$SANDBOX_HOME/$1/new" -type f | wc -l | tr -d ' '; }
-wait_count() { # maildir n
-    i=0
-    while [ "$(count "$1")" -lt "$2" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
-    [ "$(count "$1")" -ge "$2" ]
-}
-newest() { ls -t "$SANDBOX_HOME/$1"/new/* | head -1; }
 
 printf 'From: %s-a@%s\nTo: %s-list@%s\nSubject: hello list\n\nThe first post.\n' "$U" "$D" "$U" "$D" |
     queue_inject "$U-a@$D" "$U-list@$D"; ok $? "a post injected to the list"
