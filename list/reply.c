@@ -119,7 +119,9 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
     }
     puts_(r, "MIME-Version: 1.0\n");
     if (r->mime) {
-        puts_(r, "Content-Type: multipart/mixed; boundary=");
+        puts_(r, "Content-Type: multipart/");
+        puts_(r, h->multipart ? h->multipart : "mixed");
+        puts_(r, "; boundary=");
         put(r, r->bnd.s, r->bnd.len);
     } else {
         puts_(r, "Content-Type: text/plain; charset=");
@@ -196,13 +198,27 @@ fail:
 int reply_copy_begin(reply *r)
 {
     if (r->copying) return 0;
-    if (flush_text(r) < 0) return -1;
-    r->copying = 1;
-    if (r->mime) {
-        puts_(r, "--");
-        put(r, r->bnd.s, r->bnd.len);
-        puts_(r, "\nContent-Type: message/rfc822\n\n");
+    if (!r->mime) {
+        if (flush_text(r) < 0) return -1;
+        r->copying = 1;
+        return 0;
     }
+    return reply_part(r, "Content-Type: message/rfc822\n");
+}
+
+int reply_part(reply *r, const char *head)
+{
+    if (!r->copying) {
+        if (flush_text(r) < 0) return -1;
+        r->copying = 1;
+    } else {
+        puts_(r, "\n");
+    }
+    puts_(r, "--");
+    put(r, r->bnd.s, r->bnd.len);
+    puts_(r, "\n");
+    puts_(r, head);
+    puts_(r, "\n");
     return 0;
 }
 

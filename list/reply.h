@@ -18,6 +18,8 @@
  * an unencoded text part too).  reply_copy_begin() ends the text; what
  * follows (reply_copy: a copy of the request or of a bounce) is written
  * unencoded after it, in a message/rfc822 part for encoded replies.
+ * reply_part() starts further parts (ezmlm-get's collections: one
+ * message/rfc822 part per archived message, h->multipart "digest").
  * reply_finish() ends the message, writes the envelope and waits for the
  * queue.  Functions return 0 / -1 with errno; reply_file() may also return
  * CTL_MISSING (no such text file).
@@ -58,6 +60,8 @@ struct reply_head {
     const char *extra;       /* more header lines (each ending in '\n'), or NULL */
     int attach;              /* multipart/mixed even when not encoded, so that
                                 the copy is a message/rfc822 part */
+    const char *multipart;   /* subtype of the multipart form ("digest"); NULL
+                                is "mixed" */
 };
 
 int reply_start(reply *r, const listdir *ld, const struct reply_head *h);
@@ -69,6 +73,11 @@ int reply_adds(reply *r, const char *s);
 /* Ends the text part; reply_copy() data follows unencoded. */
 int reply_copy_begin(reply *r);
 void reply_copy(reply *r, const char *s, size_t len);
+/* Ends the text part (or the previous part) and starts one more part of a
+ * multipart reply: head holds its header lines, each ending in '\n' (the
+ * empty line is added).  The part's content follows with reply_copy() and
+ * should end with a newline.  0 or -1. */
+int reply_part(reply *r, const char *head);
 /* Ends the message (flushing the text part if needed), sends the
  * envelope (sender, one recipient or several with reply_rcpt) and waits
  * for the queue: 0, or 'D'/'Z' with the reason in *why. */

@@ -1,0 +1,224 @@
+/* archive: the message archive and its index.  See archive.h. */
+#include "archive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ezmlm-send.h"
+#include "fs.h"
+#include "msgin.h"
+
+#define INDEX_MAX (64u * 1024 * 1024)
+
+size_t archive_scan_num(const char *s, size_t len, unsigned long *u)
+{
+    size_t i = 0;
+    unsigned long v = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        unsigned d = (unsigned)(s[i] - '0');
+        v = v > (ULONG_MAX - d) / 10 ? ULONG_MAX : v * 10 + d;
+        i++;
+    }
+    *u = v;
+    return i;
+}
+
+int archive_state(const listdir *ld, const char *name, unsigned long v[3], str *old)
+{
+    str p = STR_INIT, own = STR_INIT, *d = old ? old : &own;
+    size_t pos = 0;
+    int i, r = 1;
+    v[0] = v[1] = v[2] = 0;
+    d->len = 0;
+    if (listdir_path(ld, name, &p) < 0) return -1;
+    if (fs_read_file(p.s, d, 4096) < 0) {
+        r = errno == ENOENT ? 0 : -1;
+        d->len = 0;
+    }
+    for (i = 0; r > 0 && i < 3 && pos < d->len; i++) {
+        pos += archive_scan_num(d->s + pos, d->len - pos, &v[i]);
+        if (pos >= d->len || d->s[pos] != ':') break;
+        pos++;
+    }
+    str_free(&p);
+    str_free(&own);
+    return r;
+}
+
+int archive_path(const listdir *ld, unsigned long n, str *out)
+{
+    if (str_copy(out, &ld->dir) < 0) return -1;
+    return str_catf(out, "/archive/%lu/%02lu", n / 100, n % 100);
+}
+
+int archive_open(const listdir *ld, unsigned long n)
+{
+    str p = STR_INIT;
+    struct stat st;
+    int fd = -1, e;
+    if (archive_path(ld, n, &p) < 0) return -1;
+    fd = fs_open_nofollow(p.s, O_RDONLY | O_CLOEXEC, 0);
+    e = errno;
+    str_free(&p);
+    if (fd < 0) {
+        errno = e;
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)) {
+        close(fd);
+        errno = ENOENT;
+        return -1;
+    }
+    return fd;
+}
+
+int archive_index_load(const listdir *ld, unsigned long sec, archive_index *ix)
+{
+    str p = STR_INIT;
+    int r = -1;
+    if (ix->loaded && ix->section == sec) return ix->present;
+    ix->loaded = 0;
+    ix->data.len = 0;
+    if (str_copy(&p, &ld->dir) < 0 || str_catf(&p, "/archive/%lu/index", sec) < 0) goto done;
+    if (fs_read_file(p.s, &ix->data, INDEX_MAX) < 0) {
+        if (errno != ENOENT && errno != ENOTDIR) goto done;
+        ix->data.len = 0;
+        ix->present = 0;
+    } else {
+        ix->present = 1;
+    }
+    ix->section = sec;
+    ix->loaded = 1;
+    r = ix->present;
+done:
+    str_free(&p);
+    return r;
+}
+
+/* the line at *pos: start and length (without '\n'); *pos moves on */
+static const char *line_at(const str *d, size_t *pos, size_t *len)
+{
+    const char *s = d->s + *pos, *nl = memchr(s, '\n', d->len - *pos);
+    *len = nl ? (size_t)(nl - s) : d->len - *pos;
+    *pos += *len + (nl ? 1 : 0);
+    return s;
+}
+
+static int is_hash(const char *s, size_t len)
+{
+    size_t i;
+    if (len < SURF_HASHLEN) return 0;
+    for (i = 0; i < SURF_HASHLEN; i++)
+        if (s[i] < 'a' || s[i] > 'z') return 0;
+    return len == SURF_HASHLEN || s[SURF_HASHLEN] == ' ';
+}
+
+int archive_index_next(const archive_index *ix, size_t *pos, archive_entry *e)
+{
+    while (*pos < ix->data.len) {
+        size_t len, d, i;
+        const char *s = line_at(&ix->data, pos, &len);
+        unsigned long n;
+        if (!len || s[0] == '\t') continue;
+        d = archive_scan_num(s, len, &n);
+        if (!d || n == ULONG_MAX) continue;
+        i = d;
+        if (i < len && s[i] == ':') i++;
+        if (i >= len || s[i] != ' ' || !is_hash(s + i + 1, len - i - 1)) continue;
+        i++;
+        e->n = n;
+        memcpy(e->hash, s + i, SURF_HASHLEN);
+        e->hash[SURF_HASHLEN] = 0;
+        i += SURF_HASHLEN;
+        if (i < len) i++;
+        if (str_copyb(&e->subject, s + i, len - i) < 0) return -1;
+        e->date.len = 0;
+        e->author.len = 0;
+        if (*pos < ix->data.len && ix->data.s[*pos] == '\t') {
+            const char *semi;
+            s = line_at(&ix->data, pos, &len);
+            s++, len--;
+            semi = memchr(s, ';', len);
+            if (semi) {
+                size_t dl = (size_t)(semi - s), rest = len - dl - 1;
+                const char *a = semi + 1;
+                if (str_copyb(&e->date, s, dl) < 0) return -1;
+                if (is_hash(a, rest)) {
+                    a += SURF_HASHLEN;
+                    rest -= SURF_HASHLEN;
+                    if (rest) a++, rest--;
+                }
+                if (str_copyb(&e->author, a, rest) < 0) return -1;
+            }
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* the entry from the message itself (lists without an index) */
+static int entry_from_message(const listdir *ld, unsigned long n, archive_entry *e)
+{
+    msgin m = MSGIN_INIT;
+    str subj = STR_INIT, from = STR_INIT, date = STR_INIT;
+    int fd = archive_open(ld, n), flags, r = -1;
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    if (msgin_open(&m, fd, 0) < 0) {
+        if (errno != EFBIG) goto done;
+    }
+    if (msgin_field(&m, "Subject", &subj) < 0 || msgin_field(&m, "From", &from) < 0 ||
+        msgin_field(&m, "Date", &date) < 0)
+        goto done;
+    flags = send_subject_clean(&e->subject, subj.s ? subj.s : "", subj.len, NULL);
+    if (flags < 0) goto done;
+    surf_makehash(e->hash, e->subject.s ? e->subject.s : "", e->subject.len);
+    if (flags & SEND_REPLY) {
+        str t = STR_INIT;
+        if (str_copys(&t, "Re: ") < 0 || str_cat(&t, &e->subject) < 0 || str_copy(&e->subject, &t) < 0) {
+            str_free(&t);
+            goto done;
+        }
+        str_free(&t);
+    }
+    if (send_author_name(&e->author, from.s ? from.s : "", from.len) < 0) goto done;
+    if (str_copy(&e->date, &date) < 0) goto done;
+    e->n = n;
+    r = 1;
+done:
+    msgin_free(&m);
+    close(fd);
+    str_free(&subj);
+    str_free(&from);
+    str_free(&date);
+    return r;
+}
+
+int archive_entry_get(const listdir *ld, unsigned long n, archive_index *ix, archive_entry *e)
+{
+    int k = archive_index_load(ld, n / 100, ix);
+    if (k < 0) return -1;
+    if (k > 0) {
+        size_t pos = 0;
+        while ((k = archive_index_next(ix, &pos, e)) > 0)
+            if (e->n == n) return 1;
+        if (k < 0) return -1;
+    }
+    return entry_from_message(ld, n, e);
+}
+
+void archive_entry_free(archive_entry *e)
+{
+    str_free(&e->subject);
+    str_free(&e->date);
+    str_free(&e->author);
+}
+
+void archive_index_free(archive_index *ix)
+{
+    str_free(&ix->data);
+    ix->loaded = 0;
+}
