@@ -138,6 +138,7 @@ int archive_index_next(const archive_index *ix, size_t *pos, archive_entry *e)
         if (str_copyb(&e->subject, s + i, len - i) < 0) return -1;
         e->date.len = 0;
         e->author.len = 0;
+        e->authhash[0] = 0;
         if (*pos < ix->data.len && ix->data.s[*pos] == '\t') {
             const char *semi;
             s = line_at(&ix->data, pos, &len);
@@ -148,6 +149,8 @@ int archive_index_next(const archive_index *ix, size_t *pos, archive_entry *e)
                 const char *a = semi + 1;
                 if (str_copyb(&e->date, s, dl) < 0) return -1;
                 if (is_hash(a, rest)) {
+                    memcpy(e->authhash, a, SURF_HASHLEN);
+                    e->authhash[SURF_HASHLEN] = 0;
                     a += SURF_HASHLEN;
                     rest -= SURF_HASHLEN;
                     if (rest) a++, rest--;
@@ -221,4 +224,47 @@ void archive_index_free(archive_index *ix)
 {
     str_free(&ix->data);
     ix->loaded = 0;
+}
+
+int archive_date_parse(const char *s, size_t len, archive_date *d)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    size_t i = 0, n, k;
+    memset(d, 0, sizeof *d);
+    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (i < len && !(s[i] >= '0' && s[i] <= '9')) {  /* a weekday */
+        const char *c = memchr(s + i, ',', len - i);
+        if (!c || c - (s + i) > 16) return 0;
+        i = (size_t)(c - s) + 1;
+    }
+    while (i < len && s[i] == ' ') i++;
+    if (!(n = archive_scan_num(s + i, len - i, &d->day)) || n > 2 || d->day < 1 || d->day > 31) return 0;
+    i += n;
+    while (i < len && (s[i] == ' ' || s[i] == '-')) i++;
+    if (len - i < 3) return 0;
+    for (k = 0; k < 12 && !d->mon; k++)
+        if (case_equalb(s + i, months + 3 * k, 3)) d->mon = k + 1;
+    if (!d->mon) return 0;
+    i += 3;
+    while (i < len && (s[i] == ' ' || s[i] == '-')) i++;
+    if (!(n = archive_scan_num(s + i, len - i, &d->year)) || n > 4) return 0;
+    if (n <= 2) d->year += d->year >= 70 ? 1900 : 2000;
+    else if (n == 3) d->year += 1900;
+    i += n;
+    while (i < len && s[i] == ' ') i++;
+    if (!(n = archive_scan_num(s + i, len - i, &d->hh))) return 1;  /* no time */
+    if (n > 2 || d->hh > 23 || i + n >= len || s[i + n] != ':') return 0;
+    i += n + 1;
+    if (!(n = archive_scan_num(s + i, len - i, &d->mm)) || n > 2 || d->mm > 59) return 0;
+    i += n;
+    if (i < len && s[i] == ':') {
+        i++;
+        if (!(n = archive_scan_num(s + i, len - i, &d->ss)) || n > 2 || d->ss > 60) return 0;
+        i += n;
+    }
+    while (i < len && s[i] == ' ') i++;
+    for (k = i; k < len && s[k] != ' ' && s[k] != '\t' && s[k] != '('; k++) ;
+    d->zone = s + i;
+    d->zonelen = k - i;
+    return 1;
 }

@@ -10,7 +10,8 @@
  *
  * (older lists: "N: SUBJHASH SUBJECT" alone, or without the ':').  A line
  * that does not parse is skipped, so a damaged index costs its own entries
- * only.  Used by ezmlm-get (digests, get, index, thread).
+ * only.  Used by ezmlm-get (digests, get, index, thread), ezmlm-archive
+ * (web indexes) and ezmlm-idx (dates).
  *
  * Functions return 0 / -1 with errno unless documented otherwise.
  */
@@ -29,9 +30,10 @@ typedef struct archive_entry {
     str subject;                  /* cleaned subject, "Re: " when a reply */
     str date;                     /* DATE of the index ("" if none) */
     str author;                   /* AUTHOR ("" if none) */
+    char authhash[SURF_HASHLEN + 1]; /* AUTHHASH ("" when the index has none) */
 } archive_entry;
 
-#define ARCHIVE_ENTRY_INIT { 0, { 0 }, STR_INIT, STR_INIT, STR_INIT }
+#define ARCHIVE_ENTRY_INIT { 0, { 0 }, STR_INIT, STR_INIT, STR_INIT, { 0 } }
 
 /* One index section in memory. */
 typedef struct archive_index {
@@ -66,6 +68,16 @@ void archive_index_free(archive_index *ix);
  * it was (empty when missing), for a restore.  1 read, 0 no such file, -1
  * error. */
 int archive_state(const listdir *ld, const char *name, unsigned long v[3], str *old);
+
+/* A date as mail carries it: "[Wdy,] D Mon YY[YY] [HH:MM[:SS]] [ZONE]"
+ * (two-digit years 70-99 are 19xx, the others 20xx; three digits +1900). */
+typedef struct archive_date {
+    unsigned long day, mon, year, hh, mm, ss;  /* mon 1..12 */
+    const char *zone;                          /* points into the input */
+    size_t zonelen;                            /* 0: no zone */
+} archive_date;
+/* 1 and *d filled, or 0 when s is not such a date. */
+int archive_date_parse(const char *s, size_t len, archive_date *d);
 
 /* Parses a decimal number: digits used, saturating at ULONG_MAX instead of
  * failing on overflow (requests may carry any number). */

@@ -129,31 +129,49 @@ static int toc(str *t, const listdir *ld, const struct item *v, const size_t *o,
     return 0;
 }
 
-/* writes archived message n as a part; 0 (also when it vanished), -1 */
-static int put_message(reply *r, const listdir *ld, unsigned long n, const str *keep, int allhead)
+/* RFC 1153: the header fields kept, in this order */
+static const char *const rfc1153_fields[] = { "Date", "To", "From", "Cc", "Subject", "Message-ID", "Keywords" };
+#define RFC1153_DASHES30 "------------------------------"
+
+/* writes archived message n: as a message/rfc822 part keeping the fields
+ * named in keep (all of them with allhead), or for rfc1153 as a plain
+ * entry with its RFC 1153 fields in order; 0 (also when it vanished), -1 */
+static int put_message(reply *r, const listdir *ld, unsigned long n, const str *keep, int allhead, int rfc1153)
 {
     msgin m = MSGIN_INIT;
     str head = STR_INIT, piece = STR_INIT;
     hdr_iter it;
     hdr_field f;
+    size_t i;
     int fd, k, start, ret = -1;
     char last = '\n';
     if ((fd = archive_open(ld, n)) < 0) return errno == ENOENT ? 0 : -1;
     if (msgin_open(&m, fd, 0) < 0) goto done;
-    if (str_catf(&head, "Content-Type: message/rfc822\nContent-Disposition: inline; filename=\"%s_%lu.eml\"\n",
-                 ld->outlocal.s, n) < 0 ||
-        str_catc(&head, 0) < 0)
-        goto done;
-    if (reply_part(r, head.s) < 0) goto done;
-    hdr_iter_init(&it, m.head.s, m.head.len);
-    while ((k = hdr_next(&it, &f)) == HDR_FIELD || k == HDR_MBOX) {
-        if (k != HDR_FIELD) continue;
-        if (!allhead && !listdir_conf_has(keep, f.name, f.name_len)) continue;
-        reply_copy(r, f.raw, f.raw_len);
-        if (!f.raw_len || f.raw[f.raw_len - 1] != '\n') reply_copy(r, "\n", 1);
+    if (rfc1153) {
+        for (i = 0; i < sizeof rfc1153_fields / sizeof rfc1153_fields[0]; i++) {
+            hdr_iter_init(&it, m.head.s, m.head.len);
+            if (hdr_find(&it, rfc1153_fields[i], &f) != HDR_FIELD) continue;
+            reply_copy(r, f.raw, f.raw_len);
+            if (!f.raw_len || f.raw[f.raw_len - 1] != '\n') reply_copy(r, "\n", 1);
+        }
+    } else {
+        if (str_catf(&head, "Content-Type: message/rfc822\nContent-Disposition: inline; filename=\"%s_%lu.eml\"\n",
+                     ld->outlocal.s, n) < 0 ||
+            str_catc(&head, 0) < 0)
+            goto done;
+        if (reply_part(r, head.s) < 0) goto done;
+        hdr_iter_init(&it, m.head.s, m.head.len);
+        while ((k = hdr_next(&it, &f)) == HDR_FIELD || k == HDR_MBOX) {
+            if (k != HDR_FIELD) continue;
+            if (!allhead && !listdir_conf_has(keep, f.name, f.name_len)) continue;
+            reply_copy(r, f.raw, f.raw_len);
+            if (!f.raw_len || f.raw[f.raw_len - 1] != '\n') reply_copy(r, "\n", 1);
+        }
     }
     reply_copy(r, "\n", 1);
     while ((k = msgin_piece(&m, &piece, MSGIN_PIECE, &start)) > 0) {
+        /* RFC 1153: a body line that would read as a separator is stuffed (RFC 934) */
+        if (rfc1153 && start && piece.len >= 30 && !memcmp(piece.s, RFC1153_DASHES30, 30)) reply_copy(r, "- ", 2);
         reply_copy(r, piece.s, piece.len);
         last = piece.s[piece.len - 1];
     }
@@ -175,8 +193,9 @@ int digest_write(reply *r, const listdir *ld, struct digest_spec *s, size_t *cou
     str keep = STR_INIT, t = STR_INIT;
     text_vars tv = TEXT_VARS_INIT;
     char a[32], b[32];
+    long k;
     int numeric = s->format == 'n', allhead = s->format == 'v' || s->format == 'n';
-    int started = 0, e;
+    int rfc1153 = s->format == 'r', started = 0, e;
 
     if (gather(ld, s, &v, &n) < 0) return -1;
     if (!(o = order(v, n, numeric))) goto fail;
@@ -185,7 +204,8 @@ int digest_write(reply *r, const listdir *ld, struct digest_spec *s, size_t *cou
         if (k == CTL_ERR) goto fail;
         if (k == CTL_MISSING && str_copyb(&keep, default_keep, sizeof default_keep - 1) < 0) goto fail;
     }
-    s->head.attach = 1;
+    s->head.attach = rfc1153 ? 0 : 1;
+    s->head.plain = rfc1153;
     s->head.multipart = s->format == 'x' ? "mixed" : "digest";
     if (reply_start(r, ld, &s->head) < 0) goto fail;
     started = 1;
@@ -216,8 +236,27 @@ int digest_write(reply *r, const listdir *ld, struct digest_spec *s, size_t *cou
                 goto fail;
         }
     }
-    for (i = 0; i < n; i++)
-        if (put_message(r, ld, v[o[i]].e.n, &keep, allhead) < 0) goto fail;
+    if (rfc1153) {
+        /* RFC 1153: 70 dashes after the preamble, 30 between messages */
+        if (reply_copy_begin(r) < 0) goto fail;
+        reply_copy(r, "\n" RFC1153_DASHES30 RFC1153_DASHES30 "----------\n", 72);
+        for (i = 0; i < n; i++) {
+            if (i) reply_copy(r, "\n" RFC1153_DASHES30 "\n", 32);
+            reply_copy(r, "\n", 1);
+            if (put_message(r, ld, v[o[i]].e.n, &keep, 1, 1) < 0) goto fail;
+        }
+        t.len = 0;
+        if (str_cats(&t, "\n" RFC1153_DASHES30 "\n\nEnd of ") < 0 || str_cat(&t, &ld->outlocal) < 0 ||
+            str_cats(&t, " Digest\n") < 0)
+            goto fail;
+        k = t.len - 33;  /* the length of "End of LIST Digest" */
+        for (i = 0; i + 1 < (size_t)k; i++)
+            if (str_catc(&t, '*') < 0) goto fail;
+        if (str_catc(&t, '\n') < 0) goto fail;
+        reply_copy(r, t.s, t.len);
+    }
+    for (i = 0; i < n && !rfc1153; i++)
+        if (put_message(r, ld, v[o[i]].e.n, &keep, allhead, 0) < 0) goto fail;
     *count = n;
     items_free(v, n);
     free(o);

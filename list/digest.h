@@ -20,7 +20,12 @@
  *     empty line and the body.
  *
  * Format 'm' is multipart/digest, 'x' multipart/mixed, 'v' and 'n'
- * multipart/digest.  The caller finishes the reply (reply_finish) after
+ * multipart/digest.  Format 'r' is one plain text/plain body (RFC 1153,
+ * never transfer-encoded): the same first text, a line of 70 '-', each
+ * message with only Date, To, From, Cc, Subject, Message-ID and Keywords
+ * (in that order), an empty line and its body (a body line starting with
+ * 30 '-' gets "- " in front), 30 '-' between messages, and "End of LIST
+ * Digest" with a line of '*' under it.  The caller finishes the reply (reply_finish) after
  * its own bookkeeping.  Returns the number of messages written (in *count)
  * with 0, or -1 with errno (the reply is aborted).
  */
@@ -32,7 +37,7 @@
 #include "listdir.h"
 #include "reply.h"
 
-#define DIGEST_FORMATS "mxvn"
+#define DIGEST_FORMATS "mxvnr"
 
 struct digest_spec {
     char format;                /* a letter of DIGEST_FORMATS */

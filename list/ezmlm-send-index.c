@@ -158,13 +158,49 @@ static void author_hash(char h[SURF_HASHLEN + 1], const char *s, size_t len)
     str_free(&t);
 }
 
+int send_received_date(str *out, const char *v, size_t len)
+{
+    const char *semi = memchr(v, ';', len), *end = v + len;
+    if (!semi) return 0;
+    semi++;
+    while (semi < end && (*semi == ' ' || *semi == '\t')) semi++;
+    return str_copyb(out, semi, (size_t)(end - semi)) < 0 ? -1 : 1;
+}
+
+int send_index_entry(str *out, unsigned long n, const str *subject, const str *received,
+                     const str *from, const str *prefix)
+{
+    str clean = STR_INIT, tmp = STR_INIT;
+    char hash[SURF_HASHLEN + 1];
+    int flags, r = -1;
+
+    flags = send_subject_clean(&clean, subject->s ? subject->s : "", subject->len, prefix);
+    if (flags < 0) goto done;
+    surf_makehash(hash, clean.s ? clean.s : "", clean.len);
+    if (str_catf(out, "%lu: %s ", n, hash) < 0) goto done;
+    if ((flags & SEND_REPLY) && str_cats(out, "Re: ") < 0) goto done;
+    if (str_cat(out, &clean) < 0 || str_cats(out, "\n\t") < 0) goto done;
+    if (one_line(&tmp, received->s ? received->s : "", received->len) < 0) goto done;
+    if (str_cat(out, &tmp) < 0 || str_catc(out, ';') < 0) goto done;
+    tmp.len = 0;
+    if (hdr_unfold(&tmp, from->s ? from->s : "", from->len, HDR_UNFOLD_DELETE) < 0) goto done;
+    author_hash(hash, tmp.s ? tmp.s : "", tmp.len);
+    if (str_cats(out, hash) < 0 || str_catc(out, ' ') < 0) goto done;
+    if (send_author_name(&tmp, from->s ? from->s : "", from->len) < 0) goto done;
+    if (str_cat(out, &tmp) < 0 || str_catc(out, '\n') < 0) goto done;
+    r = 0;
+done:
+    str_free(&clean);
+    str_free(&tmp);
+    return r;
+}
+
 int send_index(const listdir *ld, unsigned long n, const str *subject, const str *received,
                const str *from, const str *prefix)
 {
-    str path = STR_INIT, old = STR_INIT, out = STR_INIT, clean = STR_INIT, tmp = STR_INIT;
-    char hash[SURF_HASHLEN + 1];
+    str path = STR_INIT, old = STR_INIT, out = STR_INIT;
     size_t pos = 0;
-    int flags, r = -1;
+    int r = -1;
 
     if (str_copy(&path, &ld->dir) < 0 || str_catf(&path, "/archive/%lu", n / 100) < 0) goto done;
     if (mkdir(path.s, 0755) < 0 && errno != EEXIST) goto done;
@@ -185,27 +221,12 @@ int send_index(const listdir *ld, unsigned long n, const str *subject, const str
         if (out.len && out.s[out.len - 1] != '\n' && str_catc(&out, '\n') < 0) goto done;
         pos = end;
     }
-    flags = send_subject_clean(&clean, subject->s ? subject->s : "", subject->len, prefix);
-    if (flags < 0) goto done;
-    surf_makehash(hash, clean.s ? clean.s : "", clean.len);
-    if (str_catf(&out, "%lu: %s ", n, hash) < 0) goto done;
-    if ((flags & SEND_REPLY) && str_cats(&out, "Re: ") < 0) goto done;
-    if (str_cat(&out, &clean) < 0 || str_cats(&out, "\n\t") < 0) goto done;
-    if (one_line(&tmp, received->s ? received->s : "", received->len) < 0) goto done;
-    if (str_cat(&out, &tmp) < 0 || str_catc(&out, ';') < 0) goto done;
-    tmp.len = 0;
-    if (hdr_unfold(&tmp, from->s ? from->s : "", from->len, HDR_UNFOLD_DELETE) < 0) goto done;
-    author_hash(hash, tmp.s ? tmp.s : "", tmp.len);
-    if (str_cats(&out, hash) < 0 || str_catc(&out, ' ') < 0) goto done;
-    if (send_author_name(&tmp, from->s ? from->s : "", from->len) < 0) goto done;
-    if (str_cat(&out, &tmp) < 0 || str_catc(&out, '\n') < 0) goto done;
+    if (send_index_entry(&out, n, subject, received, from, prefix) < 0) goto done;
     if (fs_write_atomic(path.s, out.s, out.len, 0644) < 0) goto done;
     r = 0;
 done:
     str_free(&path);
     str_free(&old);
     str_free(&out);
-    str_free(&clean);
-    str_free(&tmp);
     return r;
 }

@@ -279,13 +279,8 @@ int main(int argc, char **argv)
                          : listdir_conf_has(&headerlist, f.name, f.name_len);
         if (hdr_is(&f, "Received")) {
             if (!sawreceived) {
-                const char *semi = memchr(line.s, ';', line.len);
                 sawreceived = 1;
-                if (semi) {
-                    semi++;
-                    while (semi < line.s + line.len && (*semi == ' ' || *semi == '\t')) semi++;
-                    if (str_copyb(&received, semi, (size_t)(line.s + line.len - semi)) < 0) nomem();
-                }
+                if (send_received_date(&received, line.s, line.len) < 0) nomem();
             }
         } else if (hdr_is(&f, "Subject") && !havesubject) {
             havesubject = 1;

@@ -58,6 +58,14 @@ int send_subject_clean(str *out, const char *subj, size_t len, const str *prefix
 /* The display handle of a From: value (name, else the address with '@'
  * made '.'), decoded and made one line, into out (replaced). */
 int send_author_name(str *out, const char *from, size_t len);
+/* The date text of a Received: value v (unfolded): what follows its first
+ * ';', leading blanks skipped, into out (replaced).  1 found, 0 no ';' (out
+ * untouched), -1 ENOMEM. */
+int send_received_date(str *out, const char *v, size_t len);
+/* Appends the two index lines of message n to out (the format of ezmlm(5);
+ * arguments as for send_index()).  0 or -1 (ENOMEM). */
+int send_index_entry(str *out, unsigned long n, const str *subject, const str *received,
+                     const str *from, const str *prefix);
 /* Rewrites archive/<n/100>/index with the entry of message n.  subject,
  * received (date text after ';' of the top Received:) and from are raw
  * values (may be empty).  0 or -1 (errno). */

@@ -35,11 +35,11 @@ int reply_start(reply *r, const listdir *ld, const struct reply_head *h)
     int ret = -1;
 
     r->ld = ld;
-    r->enc = ld->encoding;
+    r->enc = h->plain ? 0 : ld->encoding;
     r->text.len = 0;
     r->bnd.len = 0;
     r->copying = 0;
-    r->mime = r->enc || h->attach;
+    r->mime = !h->plain && (r->enc || h->attach);
     if (ezmsg_qq_start(&r->q, ld) < 0) return -1;
     r->running = 1;
 

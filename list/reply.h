@@ -62,6 +62,9 @@ struct reply_head {
                                 the copy is a message/rfc822 part */
     const char *multipart;   /* subtype of the multipart form ("digest"); NULL
                                 is "mixed" */
+    int plain;               /* one text/plain body, never encoded nor
+                                multipart, whatever DIR/charset says (the
+                                RFC 1153 digest) */
 };
 
 int reply_start(reply *r, const listdir *ld, const struct reply_head *h);
