@@ -334,14 +334,6 @@ static void mkdir_archive(const char *sub)
     str_free(&p);
 }
 
-static unsigned long option(const char *arg)
-{
-    unsigned long u = 0;
-    size_t n = archive_scan_num(arg, strlen(arg), &u);
-    if (!n || arg[n]) die_usage(prog, usage);
-    return u;
-}
-
 int main(int argc, char **argv)
 {
     int opt, create = 0, syncall = 0, fd;
@@ -357,9 +349,9 @@ int main(int argc, char **argv)
         switch (opt) {
         case 'c': create = 1; break;
         case 'C': create = 0; break;
-        case 'f': from = option(optarg); gotfrom = 1; break;
+        case 'f': from = ezmsg_opt_num(prog, usage, optarg); gotfrom = 1; break;
         case 'F': gotfrom = 0; break;
-        case 't': to = option(optarg); break;
+        case 't': to = ezmsg_opt_num(prog, usage, optarg); break;
         case 'T': to = 0; break;
         case 's': syncall = 1; break;
         case 'S': syncall = 0; break;

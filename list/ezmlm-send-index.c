@@ -2,13 +2,17 @@
  * See ezmlm-send.h and ezmlm(5) for the index format. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "addr.h"
+#include "archive.h"
 #include "ezmlm-send.h"
 #include "fs.h"
 #include "hdr.h"
+#include "msgin.h"
 #include "surf.h"
+#include "text.h"
 
 /* unfolds, decodes RFC 2047 words and makes one clean line */
 static int one_line(str *out, const char *s, size_t len)
@@ -198,10 +202,18 @@ done:
 int send_index(const listdir *ld, unsigned long n, const str *subject, const str *received,
                const str *from, const str *prefix)
 {
+    str entry = STR_INIT;
+    int r = -1;
+    if (send_index_entry(&entry, n, subject, received, from, prefix) == 0) r = send_index_put(ld, n, &entry);
+    str_free(&entry);
+    return r;
+}
+
+int send_index_put(const listdir *ld, unsigned long n, const str *entry)
+{
     str path = STR_INIT, old = STR_INIT, out = STR_INIT;
     size_t pos = 0;
     int r = -1;
-
     if (str_copy(&path, &ld->dir) < 0 || str_catf(&path, "/archive/%lu", n / 100) < 0) goto done;
     if (mkdir(path.s, 0755) < 0 && errno != EEXIST) goto done;
     if (str_cats(&path, "/index") < 0) goto done;
@@ -221,12 +233,83 @@ int send_index(const listdir *ld, unsigned long n, const str *subject, const str
         if (out.len && out.s[out.len - 1] != '\n' && str_catc(&out, '\n') < 0) goto done;
         pos = end;
     }
-    if (send_index_entry(&out, n, subject, received, from, prefix) < 0) goto done;
+    if (str_cat(&out, entry) < 0) goto done;
     if (fs_write_atomic(path.s, out.s, out.len, 0644) < 0) goto done;
     r = 0;
 done:
     str_free(&path);
     str_free(&old);
     str_free(&out);
+    return r;
+}
+
+int send_index_prefix(const listdir *ld, str *out)
+{
+    str raw = STR_INIT;
+    text_vars tv = TEXT_VARS_INIT;
+    int r = -1;
+    out->len = 0;
+    if (text_conf(&raw, ld, "prefix", &tv) < 0) goto done;
+    if (raw.len && hdr_decode2047(out, raw.s, strlen(raw.s)) < 0) goto done;
+    r = 0;
+done:
+    str_free(&raw);
+    return r;
+}
+
+/* Date: value -> "D Mon YYYY HH:MM:SS ZONE"; 0 when it does not parse
+ * (out is then left for the caller to fill) */
+static int date_from_header(str *out, const char *s, size_t len)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    archive_date d;
+    if (!archive_date_parse(s, len, &d)) return 0;
+    if (str_catf(out, "%lu %.3s %lu %02lu:%02lu:%02lu", d.day, months + 3 * (d.mon - 1), d.year, d.hh,
+                 d.mm, d.ss) < 0)
+        return -1;
+    if (d.zonelen && (str_catc(out, ' ') < 0 || str_catb(out, d.zone, d.zonelen) < 0)) return -1;
+    return 1;
+}
+
+int send_index_archived(str *out, const listdir *ld, unsigned long n, int usedate, const str *prefix)
+{
+    msgin m = MSGIN_INIT;
+    hdr_iter it;
+    hdr_field f;
+    str subject = STR_INIT, from = STR_INIT, date = STR_INIT, v = STR_INIT;
+    int k, gotsubj = 0, gotfrom = 0, gotdate = 0, r = -1;
+    int fd = archive_open(ld, n);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    if (msgin_open(&m, fd, 0) < 0 && errno != EFBIG) goto done;
+    hdr_iter_init(&it, m.head.s ? m.head.s : "", m.head.len);
+    while ((k = hdr_next(&it, &f)) == HDR_FIELD || k == HDR_MBOX) {
+        if (k != HDR_FIELD) continue;
+        if (!gotsubj && hdr_is(&f, "Subject")) {
+            gotsubj = 1;
+            if (str_copyb(&subject, f.value, f.value_len) < 0) goto done;
+        } else if (!gotfrom && hdr_is(&f, "From")) {
+            gotfrom = 1;
+            if (str_copyb(&from, f.value, f.value_len) < 0) goto done;
+        } else if (!gotdate && hdr_is(&f, usedate ? "Date" : "Received")) {
+            gotdate = 1;
+            v.len = 0;
+            if (hdr_value(&v, &f) < 0) goto done;
+            if (usedate) {
+                int p = date_from_header(&date, v.s ? v.s : "", v.len);
+                if (p < 0 || (p == 0 && str_copy(&date, &v) < 0)) goto done;
+            } else if (send_received_date(&date, v.s ? v.s : "", v.len) < 0) {
+                goto done;
+            }
+        }
+    }
+    if (send_index_entry(out, n, &subject, &date, &from, prefix) < 0) goto done;
+    r = 0;
+done:
+    msgin_free(&m);
+    close(fd);
+    str_free(&subject);
+    str_free(&from);
+    str_free(&date);
+    str_free(&v);
     return r;
 }

@@ -72,6 +72,20 @@ int send_index_entry(str *out, unsigned long n, const str *subject, const str *r
 int send_index(const listdir *ld, unsigned long n, const str *subject, const str *received,
                const str *from, const str *prefix);
 
+/* Merges entry (the two lines of message n) into archive/<n/100>/index:
+ * the entries of earlier messages are kept, later ones dropped, and the
+ * file is rewritten atomically.  0 or -1 (errno). */
+int send_index_put(const listdir *ld, unsigned long n, const str *entry);
+/* The list prefix as the index compares it: DIR/prefix (getconf, tags
+ * substituted) with RFC 2047 words decoded, into out (replaced; empty when
+ * there is none).  0 or -1 (errno). */
+int send_index_prefix(const listdir *ld, str *out);
+/* Appends the index entry of complete archived message n to out, from its
+ * own Subject:, From: and top Received: (usedate: Date:, written as
+ * "D Mon YYYY HH:MM:SS ZONE" when it parses); 0 also when there is no
+ * complete message n.  0 or -1 (errno). */
+int send_index_archived(str *out, const listdir *ld, unsigned long n, int usedate, const str *prefix);
+
 /* ---- From rewriting (ezmlm-send-from.c) ---- */
 
 /* DMARC policy of domain: 1 if its _dmarc TXT record asks receivers to

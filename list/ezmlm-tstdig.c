@@ -44,14 +44,6 @@ static int state(const char *name, unsigned long v[3])
     return r;
 }
 
-static unsigned long option(const char *arg)
-{
-    unsigned long u = 0;
-    size_t n = archive_scan_num(arg, strlen(arg), &u);
-    if (!n || arg[n]) die_usage(prog, usage);
-    return u;
-}
-
 static unsigned long conf(const char *name, unsigned long def)
 {
     unsigned long u;
@@ -71,9 +63,9 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt(argc, argv, "+k:m:t:vV")) != -1) {
         switch (opt) {
-        case 'k': k = (long)(option(optarg) > 1000000000UL ? 1000000000UL : option(optarg)); break;
-        case 'm': m = (long)(option(optarg) > 1000000000UL ? 1000000000UL : option(optarg)); break;
-        case 't': t = (long)(option(optarg) > 1000000000UL ? 1000000000UL : option(optarg)); break;
+        case 'k': k = (long)(ezmsg_opt_num(prog, usage, optarg) > 1000000000UL ? 1000000000UL : ezmsg_opt_num(prog, usage, optarg)); break;
+        case 'm': m = (long)(ezmsg_opt_num(prog, usage, optarg) > 1000000000UL ? 1000000000UL : ezmsg_opt_num(prog, usage, optarg)); break;
+        case 't': t = (long)(ezmsg_opt_num(prog, usage, optarg) > 1000000000UL ? 1000000000UL : ezmsg_opt_num(prog, usage, optarg)); break;
         case 'v': case 'V': ezmsg_version();
         default: die_usage(prog, usage);
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "die.h"
 #include "fs.h"
 #include "text.h"
@@ -50,6 +51,14 @@ void ezmsg_listdir(listdir *ld, const char *prog, const char *dir)
 {
     if (listdir_open(ld, dir, LISTDIR_NEED_NAMES) < 0)
         die_sys(EXIT_TEMP, prog, "unable to read %s", ld->errfile.s ? ld->errfile.s : dir);
+}
+
+unsigned long ezmsg_opt_num(const char *prog, const char *usage, const char *arg)
+{
+    unsigned long u = 0;
+    size_t n = archive_scan_num(arg, strlen(arg), &u);
+    if (!n || arg[n]) die_usage(prog, usage);
+    return u;
 }
 
 void ezmsg_version(void)

@@ -25,6 +25,9 @@ void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
 /* listdir_open(ld, dir, LISTDIR_NEED_NAMES), or die 111 with "unable to
  * read FILE" (the file that failed). */
 void ezmsg_listdir(listdir *ld, const char *prog, const char *dir);
+/* The value of a numeric option: decimal digits only (saturating at
+ * ULONG_MAX, as archive_scan_num()), else die_usage(prog, usage). */
+unsigned long ezmsg_opt_num(const char *prog, const char *usage, const char *arg);
 /* "ezmlm version: ezmlm-idx-7.2.2" on stderr, exit 0 (the -v/-V option). */
 void ezmsg_version(void) __attribute__((noreturn));
 /* Starts the queue program for a list's outgoing message (digest 1.2):

@@ -27,8 +27,9 @@ is "$(od -An -c "$L/digestcode" | tr -d ' ')" '\n' "digestcode: an empty line"
 printf '%s\n' "|$B/ezmlm-reject '$L'" "|$B/ezmlm-checksub -n '$L' deny" "|$B/ezmlm-send '$L'" \
     "|$B/ezmlm-warn '$L' || exit 0" >exp
 cmp -s exp "$L/editor"; ok $? "editor: reject, deny check, send, warn"
-printf '%s\n' "|$B/ezmlm-weed" "|$B/ezmlm-manage '$L'" "|$B/ezmlm-warn '$L' || exit 0" >exp
-cmp -s exp "$L/manager"; ok $? "manager: weed, manage, warn"
+printf '%s\n' "|$B/ezmlm-weed" "|$B/ezmlm-split '$L'" "|$B/ezmlm-request '$L'" "|$B/ezmlm-manage '$L'" \
+    "|$B/ezmlm-warn '$L' || exit 0" >exp
+cmp -s exp "$L/manager"; ok $? "manager: weed, split, request, manage, warn (7.2's order)"
 printf '%s\n' "|$B/ezmlm-weed" "|$B/ezmlm-return -D '$L'" >exp
 cmp -s exp "$L/bouncer"; ok $? "bouncer: weed, return -D"
 printf '%s\n' "$L/Mailbox" >exp
