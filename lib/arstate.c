@@ -117,11 +117,25 @@ typedef struct ent {
     int match;
 } ent;
 
+/* The key part of an entry's name (the name itself if it has none). */
+static const char *ent_key(const ent *e)
+{
+    unsigned long t, pid;
+    const char *k;
+    size_t klen;
+    return arstate_parse(e->name, strlen(e->name), &t, &pid, &k, &klen) ? k : e->name;
+}
+
+/* By time, then by key as documented, then by name: the pid in the name
+ * says nothing about order (pids wrap), so two entries of one second
+ * must not be ordered by it. */
 static int ent_cmp(const void *a, const void *b)
 {
     const ent *x = a, *y = b;
+    int c;
     if (x->t != y->t) return x->t < y->t ? -1 : 1;
-    return strcmp(x->name, y->name);
+    c = strcmp(ent_key(x), ent_key(y));
+    return c ? c : strcmp(x->name, y->name);
 }
 
 static void ents_free(ent *v, size_t n)

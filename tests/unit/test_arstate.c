@@ -203,6 +203,15 @@ static void test_log_list_clear(void **state)
     assert_string_equal(v[0].key.s, "y@x");
     assert_string_equal(v[1].key.s, "z@x");
     arstate_entries_free(v, n);
+    /* two entries of one second are listed by key, not by the pid in
+     * their names (pids wrap: "5" may come after "99") */
+    touch("400.99.a@x");
+    touch("400.5.b@x");
+    assert_int_equal(arstate_list(&st, &v, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[2].key.s, "a@x");
+    assert_string_equal(v[3].key.s, "b@x");
+    arstate_entries_free(v, n);
     assert_int_equal(arstate_clear(&st), 0);
     assert_int_equal(count_entries(), 1); /* log.txt */
     arstate_close(&st);
