@@ -42,7 +42,8 @@
 #include "die.h"
 #include "ezmsg.h"
 #include "fs.h"
-#include "qq.h"
+#include "modq.h"
+#include "qqfwd.h"
 #include "str.h"
 
 #define FILE_MAX (1024u * 1024u)
@@ -74,53 +75,22 @@ static void rewind0(void)
     if (lseek(0, 0, SEEK_SET) < 0) die_sys(EXIT_TEMP, prog, "unable to rewind the message");
 }
 
+/* "|cmd": /bin/sh -c cmd with the message rewound on its input; its exit
+ * code, a crash being temporary. */
 static int program(const char *cmd)
 {
-    pid_t pid;
-    int wstat;
-    rewind0();
-    pid = fork();
-    if (pid < 0) die_sys(EXIT_TEMP, prog, "unable to fork");
-    if (pid == 0) {
-        char *args[4] = { (char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL };
-        signal(SIGPIPE, SIG_DFL);
-        execv(args[0], args);
-        _exit(111);
-    }
-    while (waitpid(pid, &wstat, 0) < 0)
-        if (errno != EINTR) die_sys(EXIT_TEMP, prog, "unable to wait for a program");
-    if (!WIFEXITED(wstat)) die(EXIT_TEMP, prog, "a program crashed: %s", cmd);
-    return WEXITSTATUS(wstat);
+    char *args[4] = { (char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL };
+    int r = modq_run(prog, 0, NULL, args);
+    if (r < 0) die(EXIT_TEMP, prog, "a program crashed: %s", cmd);
+    return r;
 }
 
+/* The forwards of the file, all at once, as qmail-local sends them. */
 static void forward(char **recips, size_t n)
 {
-    qq q;
-    str why = STR_INIT;
     const char *dtline = getenv("DTLINE"), *sender = getenv("SENDER");
-    char b[65536];
-    size_t i;
-    int r;
-
     rewind0();
-    if (qq_start(&q, NULL) < 0) die_sys(EXIT_TEMP, prog, "unable to run qmail-queue");
-    if (dtline) qq_puts(&q, dtline);
-    for (;;) {
-        ssize_t k = read(0, b, sizeof b);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            qq_abort(&q);
-            die_sys(EXIT_TEMP, prog, "unable to read the message");
-        }
-        if (k == 0) break;
-        qq_put(&q, b, (size_t)k);
-    }
-    qq_from(&q, sender ? sender : "");
-    for (i = 0; i < n; i++) qq_to(&q, recips[i]);
-    r = qq_finish(&q, &why);
-    if (r) die(r == 'D' ? EXIT_PERM : EXIT_TEMP, prog, "unable to forward the message: %s", why.s ? why.s : "");
-    fprintf(stderr, "%s: info: qp %lu\n", prog, (unsigned long)q.qp);
-    str_free(&why);
+    qqfwd_or_die(prog, dtline ? dtline : "", sender ? sender : "", recips, n);
 }
 
 int main(int argc, char **argv)

@@ -153,8 +153,7 @@ int main(int argc, char **argv)
         }
     }
     if (optind + 1 != argc && optind + 2 != argc) die_usage(prog, usage);
-    if (listdir_open(&ld, argv[optind], 0) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.len ? ld.errfile.s : argv[optind]);
+    ezmsg_listdir_flags(&ld, prog, argv[optind], 0);
     if (optind + 2 == argc) {
         int mfd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
         if (mfd < 0) die_sys(errno == ENOENT ? EXIT_PERM : EXIT_TEMP, prog, "unable to open %s", argv[optind + 1]);

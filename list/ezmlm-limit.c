@@ -59,8 +59,7 @@ int main(int argc, char **argv)
         }
     }
     if (optind + 1 != argc || !*file) die_usage(prog, usage);
-    if (listdir_open(&ld, argv[optind], 0) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld.errfile.len ? ld.errfile.s : argv[optind]);
+    ezmsg_listdir_flags(&ld, prog, argv[optind], 0);
 
     switch (listdir_isset(&ld, "modpost")) {
     case 1: goto done;              /* moderated already */

@@ -47,10 +47,15 @@ void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
     die(code, prog, "%s", m.s);
 }
 
+void ezmsg_listdir_flags(listdir *ld, const char *prog, const char *dir, unsigned flags)
+{
+    if (listdir_open(ld, dir, flags) < 0)
+        die_sys(EXIT_TEMP, prog, "unable to read %s", ld->errfile.len ? ld->errfile.s : dir);
+}
+
 void ezmsg_listdir(listdir *ld, const char *prog, const char *dir)
 {
-    if (listdir_open(ld, dir, LISTDIR_NEED_NAMES) < 0)
-        die_sys(EXIT_TEMP, prog, "unable to read %s", ld->errfile.s ? ld->errfile.s : dir);
+    ezmsg_listdir_flags(ld, prog, dir, LISTDIR_NEED_NAMES);
 }
 
 unsigned long ezmsg_opt_num(const char *prog, const char *usage, const char *arg)

@@ -25,6 +25,9 @@ void ezmsg_die(int code, const char *prog, const listdir *ld, const char *name,
 /* listdir_open(ld, dir, LISTDIR_NEED_NAMES), or die 111 with "unable to
  * read FILE" (the file that failed). */
 void ezmsg_listdir(listdir *ld, const char *prog, const char *dir);
+/* The same with listdir_open()'s flags given (0: a list directory without
+ * outlocal/outhost will do, as for the archive and counter tools). */
+void ezmsg_listdir_flags(listdir *ld, const char *prog, const char *dir, unsigned flags);
 /* The value of a numeric option: decimal digits only (saturating at
  * ULONG_MAX, as archive_scan_num()), else die_usage(prog, usage). */
 unsigned long ezmsg_opt_num(const char *prog, const char *usage, const char *arg);

@@ -116,7 +116,7 @@ static int modq_file(const listdir *ld, const char *sub, const char *id, str *pa
     return str_cat(path, &ld->dir) < 0 || str_catf(path, "/mod/%s/%s", sub, id) < 0 ? -1 : 0;
 }
 
-int modq_stub(const listdir *ld, const char *sub, const char *id)
+int modq_mark_decided(const listdir *ld, const char *sub, const char *id)
 {
     str p = STR_INIT;
     int fd = -1, e;
@@ -292,7 +292,7 @@ void modq_answer(enum modq_kind kind, const char *prog, int argc, char **argv,
         r = modq_run(prog, c->fd, c->sender.s, pargv);
         if (r == 100) die(EXIT_PERM, prog, "the post was refused by %s", pargv[0]);
         if (r) die(EXIT_TEMP, prog, "%s failed; the post stays in mod/%s", pargv[0], sub);
-        if (kind == MODQ_MOD && modq_stub(&c->ld, "accepted", c->id) < 0)
+        if (kind == MODQ_MOD && modq_mark_decided(&c->ld, "accepted", c->id) < 0)
             die_sys(EXIT_TEMP, prog, "unable to create %s/mod/accepted/%s", c->ld.dir.s, c->id);
         if (modq_unlink(&c->ld, sub, c->id) < 0)
             die_sys(EXIT_TEMP, prog, "unable to remove %s", p.s);
@@ -300,7 +300,7 @@ void modq_answer(enum modq_kind kind, const char *prog, int argc, char **argv,
         exit(0);
     }
     if (reject) reject(c);
-    if (kind == MODQ_MOD && modq_stub(&c->ld, "rejected", c->id) < 0)
+    if (kind == MODQ_MOD && modq_mark_decided(&c->ld, "rejected", c->id) < 0)
         die_sys(EXIT_TEMP, prog, "unable to create %s/mod/rejected/%s", c->ld.dir.s, c->id);
     if (modq_unlink(&c->ld, sub, c->id) < 0) die_sys(EXIT_TEMP, prog, "unable to remove %s", p.s);
     fprintf(stderr, "%s: info: %s %s\n", prog, kind == MODQ_MOD ? "rejected" : "discarded", c->id);

@@ -11,8 +11,8 @@
  * LIST@HOST"); it is written with mode 0600, synced, and made complete by
  * setting the owner's execute bit (mode 0700).  A file without that bit is
  * incomplete (a killed writer) and is never sent.  Decisions leave empty
- * stubs in mod/accepted/ and mod/rejected/ so that a second answer can be
- * told apart from an unknown id.  ezmlm-clean removes everything whose
+ * marker files in mod/accepted/ and mod/rejected/ so that a second answer
+ * can be told apart from an unknown id.  ezmlm-clean removes everything whose
  * WHEN is older than the list's timeout.
  *
  * The cookie of an id is lcookie_make() keyed with DIR/key over the
@@ -66,8 +66,9 @@ int modq_sender(int fd, str *sender);
  * (appended). */
 int modq_return_path(str *out, const char *sender);
 
-/* Creates the empty stub DIR/mod/sub/id and syncs the directory. */
-int modq_stub(const listdir *ld, const char *sub, const char *id);
+/* Records a decision: creates the empty marker DIR/mod/sub/id (sub is
+ * "accepted" or "rejected") and syncs the directory. */
+int modq_mark_decided(const listdir *ld, const char *sub, const char *id);
 
 /* Unlinks DIR/mod/sub/id and syncs the directory (missing: 0). */
 int modq_unlink(const listdir *ld, const char *sub, const char *id);

@@ -1,12 +1,12 @@
 /*
  * qqfwd: queue a forwarded copy of the message on stdin, as forward,
- * condredirect and dot-forward do: $DTLINE (the Delivered-To line
+ * condredirect, dot-forward and ezmlm-dispatch do: $DTLINE (the Delivered-To line
  * qmail-local made) in front of the message read from fd 0 to its end,
  * one envelope sender and a list of recipients, through qmail-queue or
  * $QMAILQUEUE (lib/qq).  The message is copied in bounded memory.
  */
-#ifndef FILTERS_QQFWD_H
-#define FILTERS_QQFWD_H
+#ifndef LIB_QQFWD_H
+#define LIB_QQFWD_H
 
 #include <stddef.h>
 
