@@ -55,6 +55,24 @@ int archive_path(const listdir *ld, unsigned long n, str *out)
     return str_catf(out, "/archive/%lu/%02lu", n / 100, n % 100);
 }
 
+int archive_create(const listdir *ld, unsigned long n, str *path)
+{
+    int fd, e;
+    if (str_copy(path, &ld->dir) < 0 || str_cats(path, "/archive") < 0) return -1;
+    if (mkdir(path->s, 0755) < 0 && errno != EEXIST) return -1;
+    if (str_catf(path, "/%lu", n / 100) < 0) return -1;
+    if (mkdir(path->s, 0755) < 0 && errno != EEXIST) return -1;
+    if (str_catf(path, "/%02lu", n % 100) < 0) return -1;
+    fd = fs_open_nofollow(path->s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0 && fchmod(fd, 0644) < 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 int archive_open(const listdir *ld, unsigned long n)
 {
     str p = STR_INIT;

@@ -47,6 +47,12 @@ typedef struct archive_index {
 
 /* out = DIR/archive/<n/100>/<n%100> (replaced). */
 int archive_path(const listdir *ld, unsigned long n, str *out);
+/* Creates (or empties) message n's file for writing, mode 0644 (not yet
+ * complete), making its section directory when needed: the descriptor, or
+ * -1 with errno.  path receives the file's path, or after a failure the
+ * path that failed.  The writer (ezmlm-send, ezmlm-import) syncs it and
+ * sets mode 0744 when it is whole. */
+int archive_create(const listdir *ld, unsigned long n, str *path);
 /* Opens complete message n read-only: the descriptor, or -1 (ENOENT also
  * for an incomplete file). */
 int archive_open(const listdir *ld, unsigned long n);

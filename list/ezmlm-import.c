@@ -85,14 +85,12 @@ static char outspace[65536];
 
 static void open_message(unsigned long n)
 {
-    if (str_copy(&path, &ld.dir) < 0 || str_cats(&path, "/archive") < 0) die_nomem(prog);
-    if (mkdir(path.s, 0755) < 0 && errno != EEXIST) die_sys(EXIT_TEMP, prog, "unable to create %s", path.s);
-    if (str_catf(&path, "/%lu", n / 100) < 0) die_nomem(prog);
-    if (mkdir(path.s, 0755) < 0 && errno != EEXIST) die_sys(EXIT_TEMP, prog, "unable to create %s", path.s);
-    if (str_catf(&path, "/%02lu", n % 100) < 0) die_nomem(prog);
-    fd = fs_open_nofollow(path.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) die_sys(EXIT_TEMP, prog, "unable to write %s", path.s);
-    if (fchmod(fd, 0644) < 0 || buf_init(&out, fd, outspace, sizeof outspace) < 0)
+    fd = archive_create(&ld, n, &path);
+    if (fd < 0) {
+        if (errno == ENOMEM) die_nomem(prog);
+        die_sys(EXIT_TEMP, prog, "unable to write %s", path.s ? path.s : ld.dir.s);
+    }
+    if (buf_init(&out, fd, outspace, sizeof outspace) < 0)
         die_sys(EXIT_TEMP, prog, "unable to write %s", path.s);
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "archive.h"
 #include "die.h"
 #include "ezmlm-send.h"
 #include "ezmsg.h"
@@ -364,13 +365,11 @@ int main(int argc, char **argv)
     if (archived) {
         str rp = STR_INIT;
         size_t i;
-        if (str_copy(&archpath, &ld.dir) < 0 || str_catf(&archpath, "/archive") < 0) nomem();
-        if (mkdir(archpath.s, 0755) < 0 && errno != EEXIST) fail_sys("unable to create ", archpath.s);
-        if (str_catf(&archpath, "/%lu", outnum / 100) < 0) nomem();
-        if (mkdir(archpath.s, 0755) < 0 && errno != EEXIST) fail_sys("unable to create ", archpath.s);
-        if (str_catf(&archpath, "/%02lu", outnum % 100) < 0) nomem();
-        archfd = open(archpath.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (archfd < 0) fail_sys("unable to write ", archpath.s);
+        archfd = archive_create(&ld, outnum, &archpath);
+        if (archfd < 0) {
+            if (errno == ENOMEM) nomem();
+            fail_sys("unable to write ", archpath.s ? archpath.s : ld.dir.s);
+        }
         if (buf_init(&archbuf, archfd, NULL, 65536) < 0) nomem();
         out.arch = &archbuf;
         if (str_copys(&rp, "Return-Path: <") < 0) nomem();
